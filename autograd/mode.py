@@ -1,0 +1,76 @@
+"""Grad mode: the one global switch that says whether operations record a graph.
+
+Under ``no_grad()`` no graph is recorded at all: outputs have no creator and do not require grad.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    enabled = True
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations record a graph for backward."""
+    return state.enabled
+
+
+class _GradModeSwitch:
+    """Context manager and decorator that sets grad mode and restores the previous one."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.enabled = self._previous
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = state.enabled
+            state.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.enabled = previous
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeSwitch):
+    """Record no graph inside the block (or the decorated function).
+
+    >>> import autograd as ag
+    >>> x = ag.Variable(2.0)
+    >>> with ag.no_grad():
+    ...     y = x * 3
+    >>> y.creator is None, y.requires_grad
+    (True, False)
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradModeSwitch):
+    """Record the graph again inside a ``no_grad`` block (or the decorated function)."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeSwitch):
+    """Set grad mode to ``mode`` inside the block, e.g. ``with set_grad_enabled(training):``."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)
