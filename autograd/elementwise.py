@@ -5,6 +5,7 @@ the engine reduces them to each input's shape.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,8 @@ class Pow(Function):
     def backward(self, grad):
         x, = self.inputs
         c = self.exponent
+        if np.all(np.equal(c, 0)):
+            return grad * 0  # NOTE: not 0 * x ** -1, which is NaN at x = 0
         return grad * c * x ** (c - 1)
 
 
@@ -209,6 +212,8 @@ def neg(x: Any) -> Variable:
 def pow(x: Any, exponent: Any) -> Variable:  # noqa: A001 - NumPy's name
     """x ** exponent. A Variable exponent is differentiable too: exp(exponent * log(x))."""
     if isinstance(exponent, Variable):
+        if isinstance(x, (int, float)):  # a Python base stays weak: float32 stays float32
+            return exp(exponent * math.log(x))
         return exp(exponent * log(x))
     if isinstance(exponent, np.generic):
         exponent = exponent.item()  # keep it a weak Python scalar: float32 stays float32

@@ -124,17 +124,17 @@ class Repeat(Function):
         if repeats < 0:
             raise ShapeError(f"Repeat: repeats must be >= 0 (got {repeats})")
         self.x_shape = x.shape
+        self.repeats = repeats
         if axis is None:
             self.axis = None
             return np.repeat(x.reshape(-1), repeats)
         self.axis = normalize_axis(axis, x.ndim, "Repeat", x.shape)[0]
-        self.repeats = repeats
         return np.repeat(x, repeats, axis=self.axis)
 
     def backward(self, grad):
-        r = grad.size // max(int(np.prod(self.x_shape)), 1)
+        r = self.repeats
         if self.axis is None:
-            return grad.reshape((-1, r)).sum(axis=1).reshape(self.x_shape)
+            return grad.reshape((int(np.prod(self.x_shape)), r)).sum(axis=1).reshape(self.x_shape)
         a = self.axis
         split = self.x_shape[:a] + (self.x_shape[a], r) + self.x_shape[a + 1:]
         return grad.reshape(split).sum(axis=a + 1)
@@ -226,7 +226,7 @@ def flatten(x: Any, start_axis: int = 0) -> Variable:
     """Merge the axes from ``start_axis`` on into one (all of them by default)."""
     x = as_variable(x)
     start = normalize_axis(start_axis, x.ndim, "flatten", x.shape)[0] if x.ndim else 0
-    return reshape(x, x.shape[:start] + (-1,))
+    return reshape(x, x.shape[:start] + (int(np.prod(x.shape[start:], dtype=np.int64)),))
 
 
 def squeeze(x: Any, axis: int | tuple[int, ...] | None = None) -> Variable:

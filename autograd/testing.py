@@ -150,8 +150,8 @@ def gradient_test(fn: Callable[..., Any], *strategies: st.SearchStrategy[Any],
         gradgrad: also check second derivatives with ``gradgradcheck``.
         eps, atol, rtol: passed to ``gradcheck``.
     """
-    @given(*strategies)
-    def test(*drawn: Any) -> None:
+    @given(st.tuples(*strategies))
+    def test(drawn: tuple) -> None:
         args = [a for d in drawn for a in (d if isinstance(d, tuple) else (d,))]
         gradcheck(fn, *args, eps=eps, atol=atol, rtol=rtol)
         if gradgrad:
