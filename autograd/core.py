@@ -41,8 +41,6 @@ class Variable:
     __slots__ = ("_data", "name", "grad", "creator", "generation", "requires_grad",
                  "_version", "_retains_grad", "__weakref__", "__dict__")
 
-    # NumPy defers to our reflected operators: ``ndarray + Variable`` is ``Variable.__radd__``.
-    __array_ufunc__ = None
 
     def __init__(self, data: ArrayLike, name: str | None = None,
                  requires_grad: bool | None = None) -> None:
@@ -235,6 +233,16 @@ class Variable:
 
     __hash__ = object.__hash__
 
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *args: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs on Variables: the differentiable ones run as autograd ops, so
+        ``ndarray + Variable`` and ``np.exp(x)`` record the graph; the others are refused."""
+        fn = _ufunc_ops().get(ufunc) if method == "__call__" and not kwargs else None
+        if fn is None:
+            raise OpTypeError(f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method}"
+                              f" has no gradient on a Variable: use the autograd op, or "
+                              f"x.data for a plain array")
+        return fn(*args)
+
     # Methods, as NumPy users expect them.
     def reshape(self, *shape: Any) -> Variable:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -313,6 +321,29 @@ class Variable:
 
     def matmul(self, other: Any) -> Variable:
         return linalg.matmul(self, other)
+
+
+def _ufunc_ops() -> dict[np.ufunc, Any]:
+    """The NumPy ufuncs a Variable accepts, and the autograd op each one runs."""
+    global _UFUNC_OPS
+    if not _UFUNC_OPS:
+        e, lin = elementwise, linalg
+        _UFUNC_OPS = {
+            np.add: e.add, np.subtract: e.sub, np.multiply: e.mul, np.true_divide: e.div,
+            np.power: e.pow, np.negative: e.neg, np.exp: e.exp, np.log: e.log, np.sin: e.sin,
+            np.cos: e.cos, np.tanh: e.tanh, np.sqrt: e.sqrt, np.square: e.square,
+            np.absolute: e.abs, np.maximum: e.maximum, np.minimum: e.minimum,
+            np.matmul: lin.matmul,
+            np.less: lambda a, b: _raw(a) < _raw(b), np.less_equal: lambda a, b: _raw(a) <= _raw(b),
+            np.greater: lambda a, b: _raw(a) > _raw(b),
+            np.greater_equal: lambda a, b: _raw(a) >= _raw(b),
+            np.equal: lambda a, b: _raw(a) == _raw(b),
+            np.not_equal: lambda a, b: _raw(a) != _raw(b),
+        }
+    return _UFUNC_OPS
+
+
+_UFUNC_OPS: dict[np.ufunc, Any] = {}
 
 
 def _raw(x: Any) -> Any:

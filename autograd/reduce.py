@@ -105,7 +105,11 @@ class SumTo(Function):
 
     def forward(self, x, *, shape):
         self.x_shape = x.shape
-        if len(shape) > x.ndim or np.broadcast_shapes(shape, x.shape) != x.shape:
+        try:
+            fits = len(shape) <= x.ndim and np.broadcast_shapes(shape, x.shape) == x.shape
+        except ValueError:
+            fits = False
+        if not fits:
             raise ShapeError(f"SumTo: cannot sum shape {x.shape} down to {shape} "
                              f"({shape} does not broadcast to {x.shape})")
         return sum_to_array(x, shape)

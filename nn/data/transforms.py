@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 Transform = Callable[[np.ndarray], np.ndarray]
 
@@ -55,7 +56,7 @@ class ToFloat:
         array([[0. , 0.2, 1. ]], dtype=float32)
     """
 
-    def __init__(self, dtype: np.typing.DTypeLike = np.float32) -> None:
+    def __init__(self, dtype: npt.DTypeLike = np.float32) -> None:
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise TypeError(f"ToFloat: dtype must be floating-point, got {self.dtype}")
@@ -111,7 +112,7 @@ class Normalize:
         channels = max(len(self.mean), len(self.std))
         if channels == 1:
             mean, std = self.mean[0], self.std[0]
-            return ((x - x.dtype.type(mean)) / x.dtype.type(std)).astype(x.dtype, copy=False)
+            return (x - x.dtype.type(mean)) / x.dtype.type(std)
         if x.ndim < 2 or x.shape[1] != channels:
             raise ValueError(f"Normalize: expected input of shape (N, {channels}, ...), "
                              f"got {x.shape}")
@@ -145,7 +146,7 @@ class Flatten:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        if x.ndim < self.start_dim:
+        if x.ndim <= self.start_dim:
             raise ValueError(f"Flatten: input of shape {x.shape} has no axis {self.start_dim}")
         return x.reshape(x.shape[:self.start_dim] + (-1,))
 

@@ -1,0 +1,178 @@
+"""The benchmark command line: one worker process per framework, then one table per workload.
+
+Usable as ``python -m bench`` or ``python bench/run.py`` from the repository root.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if not __package__:
+    # Run as a script: import bench from the checkout, not from this folder's loose modules.
+    sys.path[0] = str(ROOT)
+
+from bench.frameworks import FRAMEWORKS, THREAD_ENV_VARS, Framework  # noqa: E402
+from bench.machine import machine_info  # noqa: E402
+from bench.report import workload_table  # noqa: E402
+from bench.workload import Workload  # noqa: E402
+from bench.workloads import WORKLOADS  # noqa: E402
+
+# Below this many repeats a median is too noisy to compare frameworks by.
+MIN_REPEATS = 50
+
+
+def _csv(choices: dict[str, Any]) -> Any:
+    """An argparse type for a comma-separated subset of ``choices``."""
+    def parse(text: str) -> list[str]:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in choices]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown name(s) {', '.join(unknown) or '(none given)'}; "
+                f"choose from {', '.join(choices)}")
+        return names
+
+    return parse
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {value})")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 (got {value})")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m bench`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark zerograd against PyTorch (CPU) and DeZero. Each framework runs "
+                    "in its own process, all with the same thread count; frameworks that are "
+                    "not installed are reported as such and skipped.",
+        epilog="Workloads: " + "; ".join(f"{w.name}: {w.title}" for w in WORKLOADS.values())
+               + ". Example: python -m bench --threads 2 --repeats 100 --json results.json",
+    )
+    parser.add_argument("--workloads", type=_csv(WORKLOADS), default=list(WORKLOADS),
+                        metavar="NAMES",
+                        help=f"comma-separated workloads to run (default: all: "
+                             f"{','.join(WORKLOADS)})")
+    parser.add_argument("--frameworks", type=_csv(FRAMEWORKS), default=list(FRAMEWORKS),
+                        metavar="NAMES",
+                        help=f"comma-separated frameworks (default: all: {','.join(FRAMEWORKS)})")
+    parser.add_argument("--threads", type=_positive, default=2,
+                        help="threads for every framework: sets " + ", ".join(THREAD_ENV_VARS)
+                             + " and torch.set_num_threads (default: 2)")
+    parser.add_argument("--repeats", type=_positive, default=100,
+                        help=f"timed repeats per case, after warm-up; the median is reported "
+                             f"(default: 100; fewer than {MIN_REPEATS} only for a quick look)")
+    parser.add_argument("--warmup", type=_non_negative, default=5,
+                        help="untimed repeats before timing (default: 5)")
+    parser.add_argument("--json", type=Path, metavar="PATH",
+                        help="also write every sample and the machine info to PATH")
+    parser.add_argument("--timeout", type=_positive, default=1800, metavar="SECONDS",
+                        help="give up on a framework's worker after this long (default: 1800)")
+    parser.add_argument("--list", action="store_true",
+                        help="list workloads and frameworks (installed or not) and exit")
+    return parser
+
+
+def _worker_env(threads: int) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in THREAD_ENV_VARS:
+        env[var] = str(threads)
+    # Workers import bench and autograd from this checkout, whatever the current directory.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_framework(framework: Framework, workloads: list[Workload],
+                  args: argparse.Namespace) -> dict[str, Any]:
+    """Measure ``workloads`` on ``framework`` in a fresh process; what its worker reported."""
+    if not framework.installed():
+        return {"status": "not installed"}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "bench.worker", "--framework", framework.name,
+                   "--workloads", ",".join(w.name for w in workloads),
+                   "--repeats", str(args.repeats), "--warmup", str(args.warmup),
+                   "--threads", str(args.threads), "--out", str(out)]
+        try:
+            proc = subprocess.run(command, env=_worker_env(args.threads), cwd=ROOT,
+                                  capture_output=True, text=True, timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            return {"status": "error", "error": f"timed out after {args.timeout} s"}
+        if proc.returncode != 0 or not out.exists():
+            lines = proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
+            print(proc.stderr, file=sys.stderr)
+            return {"status": "error", "error": lines[-1]}
+        report = json.loads(out.read_text(encoding="utf-8"))
+    return {"status": "ok", **report}
+
+
+def _list() -> None:
+    print("workloads:")
+    for w in WORKLOADS.values():
+        print(f"  {w.name:10} {w.title} ({', '.join(w.programs)})")
+    print("frameworks:")
+    for f in FRAMEWORKS.values():
+        print(f"  {f.name:10} {f.label}: "
+              f"{'installed' if f.installed() else 'not installed'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks; 0 unless an installed framework failed."""
+    args = build_parser().parse_args(argv)
+    if args.list:
+        _list()
+        return 0
+    if args.repeats < MIN_REPEATS:
+        print(f"note: {args.repeats} repeats (< {MIN_REPEATS}): medians will be noisy",
+              file=sys.stderr)
+    workloads = [WORKLOADS[name] for name in args.workloads]
+    runs: dict[str, dict[str, Any]] = {}
+    for name in args.frameworks:
+        framework = FRAMEWORKS[name]
+        todo = [w for w in workloads if name in w.programs]
+        if not todo:
+            continue
+        started = time.perf_counter()
+        print(f"{name}: measuring {', '.join(w.name for w in todo)} ...", file=sys.stderr,
+              flush=True)
+        runs[name] = run_framework(framework, todo, args)
+        status = runs[name]["status"]
+        if status == "error":
+            status += ": " + runs[name]["error"]
+        print(f"{name}: {status} ({time.perf_counter() - started:.0f} s)", file=sys.stderr,
+              flush=True)
+
+    settings = {"repeats": args.repeats, "warmup": args.warmup, "threads": args.threads}
+    print("\n\n".join(workload_table(w, runs, settings) for w in workloads))
+    if args.json is not None:
+        document = {"settings": {**settings, "workloads": args.workloads,
+                                 "command": " ".join([Path(sys.executable).name, "-m", "bench",
+                                                      *(argv if argv is not None
+                                                        else sys.argv[1:])])},
+                    "machine": machine_info(ROOT, args.threads),
+                    "frameworks": runs}
+        args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.json}", file=sys.stderr)
+    return 1 if any(run["status"] == "error" for run in runs.values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""zerograd's data loading: datasets, a batching ``DataLoader`` and batch transforms.
+
+Plain NumPy in and out; nothing here needs autograd.
+"""
+from .collate import default_collate
+from .dataset import ArrayDataset, Dataset, Subset, TensorDataset, random_split
+from .download import DownloadError, data_root
+from .idx import IDXError, read_idx
+from .loader import DataLoader
+from .mnist import MNIST, FashionMNIST
+from .spiral import Spiral
+from .transforms import Compose, Flatten, Normalize, ToFloat
+
+__all__ = [
+    "ArrayDataset", "Compose", "DataLoader", "Dataset", "DownloadError", "FashionMNIST",
+    "Flatten", "IDXError", "MNIST", "Normalize", "Spiral", "Subset", "TensorDataset", "ToFloat",
+    "data_root", "default_collate", "random_split", "read_idx",
+]

@@ -1,0 +1,87 @@
+"""``DataLoader``: iterate a dataset in (optionally shuffled) mini-batches of NumPy arrays."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from .collate import default_collate
+from .dataset import Dataset
+
+
+class DataLoader:
+    """Mini-batches of a dataset, one epoch per ``for`` loop.
+
+    With ``shuffle=True`` every epoch draws a new permutation from the loader's random
+    generator, so each sample appears exactly once per epoch, in a different order each epoch;
+    the same ``seed`` replays the same sequence of epochs. A dataset with a ``get_batch``
+    method (``ArrayDataset``, ``MNIST``, a ``Subset`` of them) is fetched with one index array
+    per batch, with no Python loop over samples; other datasets (or a custom ``collate_fn``)
+    take one ``dataset[i]`` per sample and collate the list.
+
+    Args:
+        dataset: a map-style dataset (``__len__`` and ``__getitem__``).
+        batch_size: samples per batch; the last batch may be smaller unless ``drop_last``.
+        shuffle: draw a new random order every epoch (else the dataset's order).
+        drop_last: drop the last batch when it has fewer than ``batch_size`` samples.
+        seed: seed of the shuffling generator (None: fresh entropy).
+        generator: a NumPy ``Generator`` to shuffle with, instead of ``seed``.
+        collate_fn: turns a list of samples into a batch; None fetches array-backed datasets
+            whole-batch and collates others with ``default_collate``.
+
+    Raises:
+        ValueError: a batch size that is not a positive integer, or both seed and generator.
+
+    Example:
+        >>> from nn.data import ArrayDataset
+        >>> ds = ArrayDataset(np.arange(10).reshape(5, 2), np.arange(5))
+        >>> loader = DataLoader(ds, batch_size=2)
+        >>> len(loader), [t.tolist() for _, t in loader]
+        (3, [[0, 1], [2, 3], [4]])
+        >>> loader = DataLoader(ds, batch_size=2, shuffle=True, drop_last=True, seed=0)
+        >>> [x.shape for x, _ in loader]
+        [(2, 2), (2, 2)]
+    """
+
+    def __init__(self, dataset: Dataset | Sequence[Any], batch_size: int = 1,
+                 shuffle: bool = False, drop_last: bool = False, seed: int | None = None,
+                 generator: np.random.Generator | None = None,
+                 collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
+        if (isinstance(batch_size, (bool, np.bool_))
+                or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+            raise ValueError(f"DataLoader: invalid batch_size {batch_size!r} "
+                             f"(must be a positive integer)")
+        if seed is not None and generator is not None:
+            raise ValueError("DataLoader: pass seed or generator, not both")
+        if generator is not None and not isinstance(generator, np.random.Generator):
+            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator, "
+                            f"got {type(generator).__name__}")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.collate_fn = collate_fn
+        self.generator = generator if generator is not None else np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self) -> Iterator[Any]:
+        n = len(self.dataset)
+        # The permutation is drawn when iteration starts, so each epoch gets a fresh one.
+        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
+        stop = len(self) * self.batch_size
+        fetch = getattr(self.dataset, "get_batch", None) if self.collate_fn is None else None
+        collate = self.collate_fn if self.collate_fn is not None else default_collate
+        for start in range(0, stop, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            if fetch is not None:
+                yield fetch(idx)
+            else:
+                yield collate([self.dataset[int(i)] for i in idx])
+
+    def __repr__(self) -> str:
+        return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last})")
