@@ -141,13 +141,13 @@ class Repeat(Function):
 
 
 class Pad(Function):
-    """np.pad(x, pad_width) with zeros. grad_x = grad with the padding cut off."""
+    """np.pad(x, pad_width) with a constant ``value``. grad_x = grad with the padding cut off."""
 
     saves_inputs = False
 
-    def forward(self, x, *, pad_width):
+    def forward(self, x, *, pad_width, value=0.0):
         self.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
-        return np.pad(x, pad_width)
+        return np.pad(x, pad_width, constant_values=value)
 
     def backward(self, grad):
         return grad[self.inner]
@@ -192,9 +192,9 @@ def concatenate(xs: Sequence[Any], axis: int = 0) -> Variable:
     return Concat()(*xs, axis=axis)
 
 
-def pad(x: Any, pad_width: Any) -> Variable:
-    """Zero padding as ``np.pad(x, pad_width)`` (an int, a (before, after) pair, or one pair
-    per axis)."""
+def pad(x: Any, pad_width: Any, value: float = 0.0) -> Variable:
+    """Constant padding as ``np.pad(x, pad_width, constant_values=value)``; ``pad_width`` is an
+    int, a (before, after) pair, or one pair per axis."""
     x = as_variable(x)
     try:
         widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
@@ -203,7 +203,7 @@ def pad(x: Any, pad_width: Any) -> Variable:
                          f"{x.shape}") from err
     if (widths < 0).any():
         raise ShapeError(f"Pad: pad widths must be >= 0 (got {pad_width!r})")
-    return Pad()(x, pad_width=tuple((int(a), int(b)) for a, b in widths))
+    return Pad()(x, pad_width=tuple((int(a), int(b)) for a, b in widths), value=value)
 
 
 def repeat(x: Any, repeats: Any, axis: int | None = None) -> Variable:

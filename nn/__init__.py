@@ -1,1 +1,14 @@
-"""zerograd's nn: PyTorch-style modules, functional ops, initialisers and data, built on autograd."""
+"""zerograd's nn: PyTorch-style modules, functional ops, initialisers and data, built on autograd.
+
+>>> import nn
+>>> model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
+>>> sum(p.size for p in model.parameters())
+79510
+"""
+from . import functional, init, random
+from .layers import (
+    AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten,
+    LeakyReLU, Linear, MaxPool2d, ModuleList, MSELoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+)
+from .module import Module, Parameter, StateDictError
+from .random import manual_seed

@@ -1,0 +1,49 @@
+"""Activations: relu and friends, softmax and log_softmax (stable: the max is subtracted)."""
+from __future__ import annotations
+
+from typing import Any
+
+
+
+import autograd as ag
+from autograd import Variable
+
+
+def relu(x: Any) -> Variable:
+    """max(x, 0). NOTE: the gradient at exactly 0 is 0, as in PyTorch."""
+    x = ag.as_variable(x)
+    return ag.where(x.data > 0, x, 0.0)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Variable:
+    """x for x > 0, else negative_slope * x."""
+    x = ag.as_variable(x)
+    return ag.where(x.data > 0, x, x * negative_slope)
+
+
+def sigmoid(x: Any) -> Variable:
+    """1 / (1 + exp(-x)), without overflow for large |x|."""
+    return ag.sigmoid(x)
+
+
+def tanh(x: Any) -> Variable:
+    return ag.tanh(x)
+
+
+def softmax(x: Any, axis: int = -1) -> Variable:
+    """exp(x) / sum(exp(x)) along ``axis``; the max is subtracted first so exp never overflows.
+
+    >>> import numpy as np
+    >>> softmax(np.array([1000.0, 1000.0])).data
+    array([0.5, 0.5])
+    """
+    x = ag.as_variable(x)
+    shifted = x - x.data.max(axis=axis, keepdims=True)
+    e = ag.exp(shifted)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Variable:
+    """x - logsumexp(x) along ``axis``: finite even where softmax underflows to 0."""
+    x = ag.as_variable(x)
+    return x - ag.logsumexp(x, axis=axis, keepdims=True)

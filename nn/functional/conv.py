@@ -1,0 +1,177 @@
+"""Convolution and pooling through im2col: every window of the input laid out as a column.
+
+``Im2col`` and ``Col2im`` are each other's adjoint (one copies windows out, the other adds them
+back), so each is the other's backward. Conv2d is then one matrix product, pooling a reduction.
+Shapes use the letters of the docs: N, C, H, W, KH, KW, OH, OW.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+import autograd as ag
+from autograd import Function, ShapeError, Variable
+
+Pair = int | tuple[int, int]
+
+
+def pair(value: Pair, name: str, op: str, minimum: int = 0) -> tuple[int, int]:
+    """``value`` as an (height, width) pair of ints, each at least ``minimum``."""
+    try:
+        out = (int(value), int(value)) if np.ndim(value) == 0 else tuple(int(v) for v in value)
+    except (TypeError, ValueError) as err:
+        raise ShapeError(f"{op}: {name} must be an int or a pair of ints "
+                         f"(got {value!r})") from err
+    if len(out) != 2 or min(out) < minimum:
+        raise ShapeError(f"{op}: {name} must be an int or a pair of ints >= {minimum} "
+                         f"(got {value!r})")
+    return out  # type: ignore[return-value]
+
+
+def output_size(size: int, kernel: int, stride: int, pad: int, dilation: int) -> int:
+    """The number of window positions along one axis: (size + 2 pad - d (k - 1) - 1) // s + 1."""
+    return (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+class Im2col(Function):
+    """Windows of x (N, C, H, W) as cols (N, C, KH, KW, OH, OW), zero padding included.
+
+    cols[n, c, i, j, y, x] = x_padded[n, c, y SH + i DH, x SW + j DW]. grad_x = col2im(grad).
+    """
+
+    saves_inputs = False
+
+    def forward(self, x, *, kernel, stride, padding, dilation):
+        self.params_ = (kernel, stride, padding, dilation)
+        self.x_shape = x.shape
+        return im2col_array(x, kernel, stride, padding, dilation)
+
+    def backward(self, grad):
+        return Col2im()(grad, x_shape=self.x_shape, kernel=self.params_[0],
+                        stride=self.params_[1], padding=self.params_[2],
+                        dilation=self.params_[3])
+
+
+class Col2im(Function):
+    """The adjoint of Im2col: cols (N, C, KH, KW, OH, OW) added back into an (N, C, H, W)
+    array (overlapping windows add up). grad_cols = im2col(grad)."""
+
+    saves_inputs = False
+
+    def forward(self, cols, *, x_shape, kernel, stride, padding, dilation):
+        self.params_ = (kernel, stride, padding, dilation)
+        return col2im_array(cols, x_shape, kernel, stride, padding, dilation)
+
+    def backward(self, grad):
+        kernel, stride, padding, dilation = self.params_
+        return Im2col()(grad, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+
+
+def im2col_array(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+                 padding: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
+    """The windows as a strided view of the padded input, copied once into a new array."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    n, c, h, w = x.shape
+    oh = output_size(h, kh, sh, ph, dh)
+    ow = output_size(w, kw, sw, pw, dw)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    s = xp.strides
+    view = as_strided(xp, (n, c, kh, kw, oh, ow),
+                      (s[0], s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw), writeable=False)
+    return np.ascontiguousarray(view)
+
+
+def col2im_array(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, int],
+                 stride: tuple[int, int], padding: tuple[int, int],
+                 dilation: tuple[int, int]) -> np.ndarray:
+    """Add each window back where it came from: one strided slice per kernel offset."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    n, c, h, w = x_shape
+    oh, ow = cols.shape[4], cols.shape[5]
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            y0, x0 = i * dh, j * dw
+            out[:, :, y0:y0 + sh * oh:sh, x0:x0 + sw * ow:sw] += cols[:, :, i, j]
+    return out[:, :, ph:ph + h, pw:pw + w]
+
+
+def _check_input(x: Variable, op: str, channels: int | None = None) -> None:
+    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
+        c = "C" if channels is None else str(channels)
+        raise ShapeError(f"{op}: expected input of shape (N, {c}, H, W), got {x.shape}")
+
+
+def im2col(x: Any, kernel_size: Pair, stride: Pair = 1, padding: Pair = 0,
+           dilation: Pair = 1, op: str = "im2col") -> Variable:
+    """Windows of x (N, C, H, W) as (N, C, KH, KW, OH, OW); raises if no window fits."""
+    x = ag.as_variable(x)
+    _check_input(x, op)
+    kernel = pair(kernel_size, "kernel_size", op, 1)
+    st, pad, dil = (pair(stride, "stride", op, 1), pair(padding, "padding", op, 0),
+                    pair(dilation, "dilation", op, 1))
+    oh = output_size(x.shape[2], kernel[0], st[0], pad[0], dil[0])
+    ow = output_size(x.shape[3], kernel[1], st[1], pad[1], dil[1])
+    if oh <= 0 or ow <= 0:
+        raise ShapeError(f"{op}: kernel {kernel} (dilation {dil}) does not fit the padded input "
+                         f"{x.shape[2] + 2 * pad[0]}x{x.shape[3] + 2 * pad[1]} (input shape "
+                         f"{x.shape}, padding {pad})")
+    return Im2col()(x, kernel=kernel, stride=st, padding=pad, dilation=dil)
+
+
+def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pair = 0,
+           dilation: Pair = 1) -> Variable:
+    """2-D convolution (cross-correlation, as in PyTorch) as im2col and one matrix product.
+
+    Shape:
+        x (N, C, H, W), weight (OC, C, KH, KW), bias (OC,) -> (N, OC, OH, OW) with
+        OH = (H + 2 padding - dilation (KH - 1) - 1) // stride + 1, and likewise OW.
+    """
+    x, weight = ag.as_variable(x), ag.as_variable(weight)
+    if weight.ndim != 4:
+        raise ShapeError(f"Conv2d: expected weight of shape (OC, C, KH, KW), got {weight.shape}")
+    oc, c, kh, kw = weight.shape
+    _check_input(x, "Conv2d", c)
+    cols = im2col(x, (kh, kw), stride, padding, dilation, op="Conv2d")
+    n, _, _, _, oh, ow = cols.shape
+    cols = cols.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
+    y = cols @ weight.reshape(oc, c * kh * kw).T
+    if bias is not None:
+        y = y + bias
+    return y.reshape(n, oh, ow, oc).transpose(0, 3, 1, 2)
+
+
+def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,
+               dilation: Pair = 1) -> Variable:
+    """The maximum of each window (padding never wins: it is -inf).
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
+    """
+    x = ag.as_variable(x)
+    _check_input(x, "MaxPool2d")
+    pad = pair(padding, "padding", "MaxPool2d")
+    k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+    if pad[0] > k[0] // 2 or pad[1] > k[1] // 2:
+        raise ShapeError(f"MaxPool2d: padding {pad} must be at most half the kernel {k}")
+    if pad != (0, 0):
+        x = ag.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), value=-np.inf)
+    cols = im2col(x, k, kernel_size if stride is None else stride, 0, dilation,
+                  op="MaxPool2d")
+    return cols.max(axis=(2, 3))
+
+
+def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None,
+               padding: Pair = 0) -> Variable:
+    """The mean of each window, zero padding counted (PyTorch's count_include_pad=True).
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
+    """
+    x = ag.as_variable(x)
+    _check_input(x, "AvgPool2d")
+    cols = im2col(x, kernel_size, kernel_size if stride is None else stride, padding, 1,
+                  op="AvgPool2d")
+    return cols.mean(axis=(2, 3))

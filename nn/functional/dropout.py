@@ -1,0 +1,27 @@
+"""Inverted dropout: zero each element with probability p and scale the rest by 1 / (1 - p),
+so the expected activation is unchanged and evaluation is the identity."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import ShapeError, Variable
+
+from .. import random
+
+
+def dropout(x: Any, p: float = 0.5, training: bool = True,
+            generator: np.random.Generator | None = None) -> Variable:
+    """Zero elements with probability ``p`` in training; the identity otherwise."""
+    if not 0.0 <= p <= 1.0:
+        raise ShapeError(f"Dropout: invalid probability {p} (must be in [0, 1])")
+    x = ag.as_variable(x)
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * np.zeros(x.shape, dtype=x.dtype)
+    rng = generator if generator is not None else random.generator()
+    keep = rng.random(x.shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)

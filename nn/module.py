@@ -1,0 +1,263 @@
+"""``Module`` and ``Parameter``: parameters and submodules registered on assignment, in order,
+with ``state_dict`` and safe ``save``/``load`` (a NumPy .npz, written atomically, never
+unpickled)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import OrderedDict
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from autograd import OpTypeError, ShapeError, Variable
+
+
+class Parameter(Variable):
+    """A Variable that a Module registers as one of its parameters (always floating point).
+
+    >>> import numpy as np
+    >>> Parameter(np.zeros(2, dtype=np.float32))
+    Parameter(variable([0., 0.], dtype=float32, requires_grad=True))
+    """
+
+    def __init__(self, data: Any, name: str | None = None, requires_grad: bool = True) -> None:
+        arr = np.asarray(data.data if isinstance(data, Variable) else data)
+        if arr.dtype.kind != "f":
+            raise OpTypeError(f"Parameter: data must be floating point (got dtype {arr.dtype})")
+        super().__init__(arr, name=name, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return f"Parameter({super().__repr__()})"
+
+
+class StateDictError(KeyError):
+    """A state dict that does not fit the module: missing, unexpected or mis-shaped entries."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class Module:
+    """Base class of every layer and model: subclass it, assign parameters and submodules as
+    attributes in ``__init__``, and write ``forward``.
+
+    >>> import numpy as np, nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = nn.Linear(4, 8)
+    ...         self.fc2 = nn.Linear(8, 2)
+    ...     def forward(self, x):
+    ...         return self.fc2(nn.functional.relu(self.fc1(x)))
+    >>> model = TwoLayer()
+    >>> [name for name, _ in model.named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+    >>> model(np.ones((3, 4), dtype=np.float32)).shape
+    (3, 2)
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.forward is not written")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning attributes (assigning {name!r})")
+        for registry in (self._parameters, self._modules, self._buffers):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._modules, self._buffers):
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, array: np.ndarray) -> None:
+        """Keep ``array`` (e.g. running statistics) in the state dict but not as a parameter."""
+        self.__setattr__(name, array)
+        self._buffers[name] = array
+
+    def _set_buffer(self, name: str, array: np.ndarray) -> None:
+        object.__setattr__(self, name, array)
+        self._buffers[name] = array
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and all below it, depth first, each once, with dotted paths."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield name, m
+            stack.extend(reversed([(f"{name}.{k}" if name else k, c)
+                                   for k, c in m._modules.items()]))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every parameter once (shared ones under their first name), in definition order."""
+        seen: set[int] = set()
+        for path, m in self.named_modules(prefix):
+            for k, p in m._parameters.items():
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{path}.{k}" if path else k), p
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        for path, m in self.named_modules(prefix):
+            for k, b in m._buffers.items():
+                yield (f"{path}.{k}" if path else k), b
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active, batch statistics) here and below."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode: dropout off, batch norm uses its running statistics."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every submodule, then on this one (as PyTorch), e.g. to initialise."""
+        for m in reversed(list(self.modules())):
+            fn(m)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Cast every parameter and floating buffer to ``dtype`` (e.g. np.float64 for
+        gradcheck)."""
+        dtype = np.dtype(dtype)
+        for p in self.parameters():
+            p.data = p.data.astype(dtype)
+        for m in self.modules():
+            for k, b in list(m._buffers.items()):
+                if b.dtype.kind == "f":
+                    m._set_buffer(k, b.astype(dtype))
+        return self
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed by dotted path."""
+        state: OrderedDict[str, np.ndarray] = OrderedDict()
+        for name, p in self.named_parameters():
+            state[name] = p.data.copy()
+        for name, b in self.named_buffers():
+            state[name] = np.array(b, copy=True)
+        return state
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
+        """Copy ``state`` into the parameters and buffers.
+
+        Raises:
+            StateDictError: listing missing and unexpected keys (when ``strict``) and every
+                entry whose shape differs, before anything is changed.
+        """
+        params = dict(self.named_parameters())
+        buffers = {name: (m, k) for path, m in self.named_modules()
+                   for k in m._buffers for name in [f"{path}.{k}" if path else k]}
+        expected = set(params) | set(buffers)
+        missing = sorted(expected - set(state))
+        unexpected = sorted(set(state) - expected)
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys: {', '.join(missing)}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys: {', '.join(unexpected)}")
+        for name in sorted(expected & set(state)):
+            want = params[name].shape if name in params else \
+                buffers[name][0]._buffers[buffers[name][1]].shape
+            got = np.shape(state[name])
+            if got != want:
+                problems.append(f"{name}: shape {got} in the state dict, {want} in the model")
+        if problems:
+            raise StateDictError(f"{type(self).__name__}.load_state_dict: " +
+                                 "; ".join(problems))
+        for name in expected & set(state):
+            if name in params:
+                p = params[name]
+                p.data = np.array(state[name], dtype=p.dtype)
+            else:
+                m, k = buffers[name]
+                m._set_buffer(k, np.array(state[name], dtype=m._buffers[k].dtype))
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the state dict to ``path`` as a NumPy .npz, atomically (a temporary file in
+        the same folder, then renamed), so a crash never leaves a half-written file."""
+        save_arrays(path, self.state_dict())
+
+    def load(self, path: str | os.PathLike, strict: bool = True) -> None:
+        """Read weights written by ``save``; nothing is unpickled."""
+        self.load_state_dict(load_arrays(path), strict=strict)
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({name}): " + repr(m).replace("\n", "\n  ")
+                 for name, m in self._modules.items()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` to ``path`` atomically: a temporary file beside it, then ``os.replace``."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_arrays(path: str | os.PathLike) -> OrderedDict[str, np.ndarray]:
+    """The arrays of an .npz written by ``save_arrays``, read with pickling disabled."""
+    try:
+        with np.load(os.fspath(path), allow_pickle=False) as data:
+            return OrderedDict((k, data[k]) for k in data.files)
+    except ValueError as err:
+        raise ShapeError(f"load: {path} holds pickled objects, which are never loaded "
+                         f"({err})") from err
