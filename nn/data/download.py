@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.request
@@ -51,7 +52,7 @@ def data_root(root: str | os.PathLike[str] | None = None) -> Path:
 
 def file_md5(path: str | os.PathLike[str]) -> str:
     """The MD5 hex digest of a file, read in chunks."""
-    digest = hashlib.md5()
+    digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
@@ -91,10 +92,11 @@ def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[st
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + filename
+        # URLError, HTTPError and timeouts are OSErrors; a cut-off body is an HTTPException.
         try:
             _fetch(url, dest, md5, desc=f"{name} {filename}", progress=progress)
             return dest
-        except (OSError, ValueError) as err:  # URLError, HTTPError and timeouts are OSErrors
+        except (OSError, ValueError, http.client.HTTPException) as err:
             failures.append(f"  {url}: {err}")
     raise DownloadError(
         f"{name}: could not download {filename} from any mirror:\n" + "\n".join(failures)
@@ -111,7 +113,7 @@ def _fetch(url: str, dest: Path, md5: str, *, desc: str, progress: bool) -> None
 
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
-        digest = hashlib.md5()
+        digest = hashlib.md5(usedforsecurity=False)
         request = urllib.request.Request(url, headers={"User-Agent": "zerograd"})
         with os.fdopen(fd, "wb") as out, urlopen(request, timeout=30) as response:
             length = response.headers.get("Content-Length")

@@ -3,6 +3,7 @@ data and names the file and the fault when they disagree.
 """
 from __future__ import annotations
 
+import math
 import os
 import zlib
 from pathlib import Path
@@ -88,7 +89,8 @@ def _parse(data: bytes, *, magic: int | None, where: str, note: str) -> np.ndarr
                        f"{header}-byte header of a {ndim}-dimensional IDX file")
     shape = tuple(int.from_bytes(data[4 + 4 * k: 8 + 4 * k], "big") for k in range(ndim))
     dtype = np.dtype(_DTYPES[type_code])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    # Python ints, not np.prod: the dimensions of a garbage header could overflow int64.
+    expected = header + math.prod(shape) * dtype.itemsize
     if len(data) != expected:
         fault = "is truncated" if len(data) < expected else (
             f"has {len(data) - expected} bytes of trailing data")

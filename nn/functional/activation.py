@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 
 import autograd as ag
@@ -38,7 +40,7 @@ def softmax(x: Any, axis: int = -1) -> Variable:
     array([0.5, 0.5])
     """
     x = ag.as_variable(x)
-    shifted = x - x.data.max(axis=axis, keepdims=True)
+    shifted = x - x.data.max(axis=axis, keepdims=True, initial=-np.inf)
     e = ag.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 

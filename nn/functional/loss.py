@@ -112,12 +112,13 @@ def mse_loss(x: Any, t: Any, reduction: str = "mean") -> Variable:
 
 
 def binary_cross_entropy_with_logits(x: Any, t: Any, reduction: str = "mean") -> Variable:
-    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))], as max(x, 0) - x t + log(1 + e^-|x|)
-    so it is stable for any x."""
+    """-[t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))] = softplus(x) - x t, with
+    softplus(x) = log(e^0 + e^x) as a stable logsumexp: finite and smooth for any x."""
     x = ag.as_variable(x)
     t_shape = np.shape(t.data if isinstance(t, Variable) else t)
     if t_shape != x.shape:
         raise ShapeError(f"binary_cross_entropy_with_logits: input shape {x.shape} and target "
                          f"shape {t_shape} differ")
-    loss = ag.maximum(x, 0.0) - x * t + ag.log(1.0 + ag.exp(-ag.abs(x)))
+    softplus = ag.logsumexp(ag.stack([np.zeros(x.shape, x.dtype), x]), axis=0)
+    loss = softplus - x * t
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

@@ -289,3 +289,199 @@ ROWS: list[Row] = [
     Row("outer", ag.outer, vector_pair(), None, np.outer),
     Row("dot", ag.dot, same_length_vectors(), None, np.dot),
 ]
+
+
+# nn.functional: the same table, so every nn op is held to the same checks.
+import nn.functional as F  # noqa: E402
+from nn.functional.conv import output_size  # noqa: E402
+
+
+@st.composite
+def conv_geometry(draw: Any, pool: bool = False) -> dict:
+    """Kernel, stride, padding, dilation and an input size for which OH, OW >= 1."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dil = (1, 1) if pool else (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    pad = tuple(draw(st.integers(0, kk // 2 if pool else 2)) for kk in k)
+    hw = tuple(max(1, d * (kk - 1) + 1 - 2 * p) + draw(st.integers(0, 3))
+               for kk, d, p in zip(k, dil, pad))
+    assert all(output_size(s, kk, ss, p, d) >= 1
+               for s, kk, ss, p, d in zip(hw, k, stride, pad, dil))
+    return dict(kernel=k, stride=stride, padding=pad, dilation=dil, hw=hw,
+                n=draw(st.integers(1, 2)), c=draw(st.integers(1, 2)))
+
+
+@st.composite
+def conv_args(draw: Any) -> tuple:
+    g = draw(conv_geometry())
+    oc = draw(st.integers(1, 2))
+    x = draw(arrays((g["n"], g["c"]) + g["hw"]))
+    w = draw(arrays((oc, g["c"]) + g["kernel"]))
+    b = draw(arrays((oc,)))
+    return x, w, b, g["stride"], g["padding"], g["dilation"]
+
+
+@st.composite
+def pool_args(draw: Any, domain: Any) -> tuple:
+    g = draw(conv_geometry(pool=True))
+    return draw(arrays((g["n"], g["c"]) + g["hw"], domain)), g["kernel"], g["stride"], \
+        g["padding"]
+
+
+@st.composite
+def im2col_args(draw: Any) -> tuple:
+    g = draw(conv_geometry())
+    return draw(arrays((g["n"], g["c"]) + g["hw"])), g["kernel"], g["stride"], g["padding"], \
+        g["dilation"]
+
+
+@st.composite
+def col2im_args(draw: Any) -> tuple:
+    g = draw(conv_geometry())
+    x_shape = (g["n"], g["c"]) + g["hw"]
+    oh, ow = (output_size(s, k, st_, p, d) for s, k, st_, p, d in
+              zip(g["hw"], g["kernel"], g["stride"], g["padding"], g["dilation"]))
+    cols = draw(arrays((g["n"], g["c"]) + g["kernel"] + (oh, ow)))
+    return cols, x_shape, g["kernel"], g["stride"], g["padding"], g["dilation"]
+
+
+def naive_conv2d(x, w, b, stride, padding, dilation):
+    """The definition, one output element at a time: the reference for the im2col version."""
+    n, c, h, wd = x.shape
+    oc, _, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2))
+    oh = output_size(h, kh, stride[0], padding[0], dilation[0])
+    ow = output_size(wd, kw, stride[1], padding[1], dilation[1])
+    out = np.zeros((n, oc, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            for di in range(kh):
+                for dj in range(kw):
+                    patch = xp[:, :, i * stride[0] + di * dilation[0],
+                               j * stride[1] + dj * dilation[1]]
+                    out[:, :, i, j] += patch @ w[:, :, di, dj].T
+    return out + b.reshape(1, -1, 1, 1)
+
+
+def naive_pool(x, kernel, stride, padding, reduce, pad_value):
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2),
+                constant_values=pad_value)
+    oh = output_size(h, kernel[0], stride[0], padding[0], 1)
+    ow = output_size(w, kernel[1], stride[1], padding[1], 1)
+    out = np.zeros((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, :, i * stride[0]:i * stride[0] + kernel[0],
+                     j * stride[1]:j * stride[1] + kernel[1]]
+            out[:, :, i, j] = reduce(win, axis=(2, 3))
+    return out
+
+
+@st.composite
+def logits_and_labels(draw: Any, reduction: bool = True) -> tuple:
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    x = draw(arrays((n, c), Domain_wide))
+    t = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    return (x, t, draw(st.sampled_from(["mean", "sum", "none"]))) if reduction else (x, t)
+
+
+@st.composite
+def logits_and_probs(draw: Any) -> tuple:
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    p = draw(arrays((n, c), POSITIVE))
+    return draw(arrays((n, c))), p / p.sum(axis=1, keepdims=True)
+
+
+@st.composite
+def batch_norm_args(draw: Any, training: bool) -> tuple:
+    shape = draw(st.sampled_from([(4, 2), (3, 2, 2, 2), (2, 1, 3, 2)]))
+    c = shape[1]
+    x = draw(arrays(shape, DISTINCT))  # distinct values: no channel with zero variance
+    w, b = draw(arrays((c,))), draw(arrays((c,)))
+    if training:
+        return x, w, b
+    return x, w, b, draw(arrays((c,))), draw(arrays((c,), POSITIVE))
+
+
+@st.composite
+def same_shape_pair(draw: Any, second: Any = REAL) -> tuple:
+    shape = draw(shapes(min_side=1))  # a mean over nothing is NaN
+    return draw(arrays(shape)), draw(arrays(shape, second))
+
+
+@st.composite
+def linear_args(draw: Any) -> tuple:
+    batch = draw(shapes(max_dims=2))
+    i, o = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    return draw(arrays(batch + (i,))), draw(arrays((o, i))), draw(arrays((o,)))
+
+
+@st.composite
+def embedding_args(draw: Any) -> tuple:
+    n = draw(st.integers(1, 4))
+    idx = draw(hnp.arrays(np.int64, draw(shapes(max_dims=2)), elements=st.integers(0, n - 1)))
+    return idx, draw(arrays((n, draw(st.integers(1, 3)))))
+
+
+@st.composite
+def dropout_args(draw: Any) -> tuple:
+    return draw(arrays()), draw(st.sampled_from([0.0, 0.3, 0.5, 0.9])), draw(st.integers(0, 9))
+
+
+Domain_wide = REAL._replace(low=-30.0, high=30.0)  # large logits: stability is the point
+
+
+def _dropout(x, p, seed):
+    return F.dropout(x, p, True, np.random.default_rng(seed))
+
+
+def _dropout_ref(x, p, seed):
+    keep = np.random.default_rng(seed).random(x.shape) >= p
+    return x * keep / (1 - p) if p < 1 else x * 0
+
+
+def _bce_ref(x, t):
+    return np.mean(np.logaddexp(0, x) - x * t)
+
+
+def _log_softmax_ref(x):
+    return x - np.log(np.sum(np.exp(x - x.max(-1, keepdims=True)), -1, keepdims=True)) - \
+        x.max(-1, keepdims=True)
+
+
+ROWS += [
+    Row("relu", F.relu, one(NONZERO), None, lambda x: np.maximum(x, 0)),
+    Row("leaky_relu", F.leaky_relu, one(NONZERO), None, lambda x: np.where(x > 0, x, 0.01 * x)),
+    Row("softmax", lambda x: F.softmax(x, axis=-1), one(REAL, shapes(min_dims=1)), None,
+        lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True)),
+    Row("log_softmax", lambda x: F.log_softmax(x, axis=-1), one(Domain_wide, shapes(min_dims=1,
+                                                                                     min_side=1)),
+        None, lambda x: x - np.log(np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True))
+        - x.max(-1, keepdims=True)),
+    Row("linear", F.linear, linear_args(), None, lambda x, w, b: x @ w.T + b),
+    Row("embedding", F.embedding, embedding_args(), None, lambda i, w: w[i]),
+    Row("conv2d", F.conv2d, conv_args(), None, naive_conv2d),
+    Row("im2col", F.im2col, im2col_args(), F.Im2col, None),
+    Row("col2im", lambda cols, x_shape, k, s, p, d: F.Col2im()(
+        cols, x_shape=x_shape, kernel=k, stride=s, padding=p, dilation=d),
+        col2im_args(), F.Col2im, None),
+    Row("max_pool2d", F.max_pool2d, pool_args(DISTINCT), None,
+        lambda x, k, s, p: naive_pool(x, k, s, p, np.max, -np.inf)),
+    Row("avg_pool2d", F.avg_pool2d, pool_args(REAL), None,
+        lambda x, k, s, p: naive_pool(x, k, s, p, np.mean, 0.0)),
+    Row("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        batch_norm_args(training=True), None, None),
+    Row("batch_norm_eval", lambda x, w, b, m, v: F.batch_norm(x, m, v, w, b, training=False),
+        batch_norm_args(training=False), None, None),
+    Row("dropout", _dropout, dropout_args(), None, _dropout_ref),
+    Row("cross_entropy", F.cross_entropy, logits_and_labels(), F.SoftmaxCrossEntropy,
+        lambda x, t, r: {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[r](
+            -_log_softmax_ref(x)[np.arange(len(t)), t])),
+    Row("cross_entropy_probs", F.cross_entropy, logits_and_probs(), None,
+        lambda x, p: np.mean(-(_log_softmax_ref(x) * p).sum(1))),
+    Row("cross_entropy_composed", F.cross_entropy_composed, logits_and_labels(), None, None),
+    Row("mse_loss", F.mse_loss, same_shape_pair(), None, lambda x, t: np.mean((x - t) ** 2)),
+    Row("bce_with_logits", F.binary_cross_entropy_with_logits, same_shape_pair(POSITIVE), None,
+        _bce_ref),
+]

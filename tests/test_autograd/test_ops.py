@@ -100,6 +100,7 @@ def _all_function_classes() -> set[type]:
         for sub in cls.__subclasses__():
             yield sub
             yield from walk(sub)
+    import nn.functional  # noqa: F401 - its Functions need rows too
     return {c for c in walk(ag.Function) if c.__module__.startswith(("autograd", "nn", "optim"))}
 
 
