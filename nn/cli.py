@@ -1,0 +1,167 @@
+"""The ``zerograd`` command: train a zoo model, evaluate saved weights.
+
+With no ``--dataset`` it trains an MLP on the generated spiral (no download at all) and draws
+the decision boundary.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+import optim
+
+from . import data, random, zoo
+from .train import Trainer, plot_decision_boundary, plot_history
+
+DATASETS = {"spiral": None, "mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}
+OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adagrad": optim.AdaGrad,
+              "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW}
+# The book's settings for the spiral (vol 2, ch 1): SGD with lr 1, batch 30, 300 epochs.
+SPIRAL_DEFAULTS = dict(epochs=300, optimizer="sgd", lr=1.0, batch_size=30, hidden="10")
+IMAGE_DEFAULTS = dict(epochs=3, optimizer="adam", lr=1e-3, batch_size=100, hidden="100,100")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zerograd", description="Train and evaluate the book's networks with zerograd.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", choices=sorted(zoo.MODELS), default="mlp",
+                       help="network from the model zoo")
+        p.add_argument("--dataset", choices=sorted(DATASETS), default="spiral",
+                       help="spiral is generated; the image sets are read from --data-dir "
+                            "(downloaded if missing)")
+        p.add_argument("--data-dir", default=None,
+                       help="folder holding mnist/ and fashion-mnist/ (default: "
+                            "$ZEROGRAD_DATA, else ~/.cache/zerograd)")
+        p.add_argument("--hidden", default=None,
+                       help="MLP hidden sizes, comma separated (default: 10 for the spiral, "
+                            "100,100 for images)")
+        p.add_argument("--batch-size", type=int, default=None,
+                       help="batch size (default: 30 for the spiral, 100 for images)")
+
+    train = sub.add_parser("train", help="train a model and save its weights and curves",
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    common(train)
+    train.add_argument("--epochs", type=int, default=None,
+                       help="epochs (default: 300 for the spiral, 3 for images)")
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=None,
+                       help="optimizer (default: sgd for the spiral, adam for images)")
+    train.add_argument("--lr", type=float, default=None,
+                       help="learning rate (default: 1.0 for the spiral, 1e-3 for images)")
+    train.add_argument("--subset", type=int, default=None,
+                       help="train on the first N training samples only")
+    train.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
+    train.add_argument("--out", default=None,
+                       help="output folder (default: runs/MODEL-DATASET)")
+    train.add_argument("--resume", action="store_true",
+                       help="continue from OUT/checkpoint.npz (weights, optimizer, epoch)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    ev = sub.add_parser("eval", help="report the test accuracy of saved weights",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    common(ev)
+    ev.add_argument("--weights", required=True, help="an .npz written by `zerograd train`")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    defaults = SPIRAL_DEFAULTS if args.dataset == "spiral" else IMAGE_DEFAULTS
+    return {k: getattr(args, k, None) if getattr(args, k, None) is not None else v
+            for k, v in defaults.items()}
+
+
+def _datasets(args: argparse.Namespace) -> tuple[Any, Any]:
+    if args.dataset == "spiral":
+        return data.Spiral(), None
+    cls = DATASETS[args.dataset]
+    transform = data.ToFloat()
+    train = cls(root=args.data_dir, train=True, transform=transform)
+    test = cls(root=args.data_dir, train=False, transform=transform)
+    return train, test
+
+
+def _model(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
+    hidden = tuple(int(h) for h in str(settings["hidden"]).split(",") if h)
+    if args.dataset == "spiral":
+        if args.model != "mlp":
+            raise SystemExit("zerograd: the spiral is 2-D points: only --model mlp fits it")
+        return zoo.MLP(2, hidden, 3)
+    if args.model == "mlp":
+        return zoo.MLP(784, hidden, 10)
+    return zoo.MODELS[args.model]()
+
+
+def train(args: argparse.Namespace) -> float:
+    settings = _settings(args)
+    random.manual_seed(args.seed)
+    out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}")
+    os.makedirs(out, exist_ok=True)
+    train_set, test_set = _datasets(args)
+    if args.subset:
+        train_set = data.Subset(train_set, np.arange(min(args.subset, len(train_set))))
+    model = _model(args, settings)
+    optimizer = OPTIMIZERS[settings["optimizer"]](model.parameters(), lr=settings["lr"])
+    loader = data.DataLoader(train_set, batch_size=settings["batch_size"], shuffle=True,
+                             seed=args.seed)
+    test_loader = None if test_set is None else data.DataLoader(test_set, batch_size=1000)
+    trainer = Trainer(model, optimizer, checkpoint=os.path.join(out, "checkpoint.npz"),
+                      progress=not args.no_progress)
+    print(f"training {args.model} on {args.dataset} ({len(train_set)} samples) for "
+          f"{settings['epochs']} epochs with {settings['optimizer']} lr={settings['lr']} "
+          f"batch={settings['batch_size']}", flush=True)
+    began = time.perf_counter()
+    history = trainer.fit(loader, settings["epochs"], test_loader, resume=args.resume)
+    seconds = time.perf_counter() - began
+    model.save(os.path.join(out, "weights.npz"))
+    plot_history(history, os.path.join(out, "curve.png"), f"{args.model} on {args.dataset}")
+    with open(os.path.join(out, "history.json"), "w") as f:
+        f.write(history.to_json())
+    if test_loader is None:
+        _, acc = trainer.evaluate(data.DataLoader(train_set, batch_size=1000))
+        spiral = train_set.dataset if isinstance(train_set, data.Subset) else train_set
+        plot_decision_boundary(model, spiral.x, spiral.t, os.path.join(out, "boundary.png"))
+        print(f"final training accuracy: {acc:.4f}")
+    else:
+        _, acc = trainer.evaluate(test_loader)
+        print(f"final test accuracy: {acc:.4f}")
+    print(f"took {seconds:.1f} s; wrote {out}/weights.npz, curve.png"
+          f"{', boundary.png' if test_loader is None else ''}")
+    return acc
+
+
+def evaluate(args: argparse.Namespace) -> float:
+    settings = _settings(args)
+    train_set, test_set = _datasets(args)
+    model = _model(args, settings)
+    model.load(args.weights)
+    trainer = Trainer(model, optimizer=None, progress=False)
+    loader = data.DataLoader(test_set if test_set is not None else train_set, batch_size=1000)
+    loss, acc = trainer.evaluate(loader)
+    what = "test" if test_set is not None else "training"
+    print(f"{what} accuracy: {acc:.4f} (loss {loss:.4f})")
+    return acc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            train(args)
+        else:
+            evaluate(args)
+    except (data.DownloadError, data.IDXError, OSError) as err:
+        print(f"zerograd: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Training: a small ``Trainer`` (epochs with a progress bar, evaluation, history, best
+checkpoint and resume with the optimizer's state) and the plots people look at."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+import autograd as ag
+from autograd import Variable
+
+from . import functional as F
+from .module import Module, load_arrays, save_arrays
+
+
+@dataclass
+class History:
+    """Per-epoch figures: losses, accuracies (None where not measured) and seconds."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, text: str) -> History:
+        return cls(**json.loads(text))
+
+
+def accuracy(logits: Variable | np.ndarray, t: np.ndarray) -> float:
+    """The fraction of rows whose largest logit is at the label."""
+    data = logits.data if isinstance(logits, Variable) else logits
+    return float((data.argmax(axis=1) == t).mean()) if len(t) else float("nan")
+
+
+class Trainer:
+    """Trains ``model`` with ``optimizer`` on batches of (x, t).
+
+    Args:
+        model: the Module to train.
+        optimizer: an ``optim`` optimizer over the model's parameters.
+        loss_fn: maps (logits, labels) to a scalar Variable; cross-entropy by default.
+        scheduler: an optional learning-rate scheduler, stepped once per epoch.
+        checkpoint: a path; after each epoch with the best validation accuracy so far (or the
+            lowest training loss without validation data) the model, optimizer, epoch and
+            history are saved there (atomically), and ``resume=True`` starts from it.
+        progress: show a tqdm progress bar per epoch.
+    """
+
+    def __init__(self, model: Module, optimizer: Any,
+                 loss_fn: Callable[[Variable, np.ndarray], Variable] = F.cross_entropy,
+                 scheduler: Any = None, checkpoint: str | os.PathLike | None = None,
+                 progress: bool = True) -> None:
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.scheduler, self.checkpoint, self.progress = scheduler, checkpoint, progress
+        self.history = History()
+        self.best: float | None = None
+
+    def train_step(self, x: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+        """One optimisation step on a batch; returns its loss and accuracy."""
+        logits = self.model(x)
+        loss = self.loss_fn(logits, t)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.data), accuracy(logits, t)
+
+    def evaluate(self, loader: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:
+        """Mean loss and accuracy over ``loader``, in eval mode and without a graph."""
+        was_training = self.model.training
+        self.model.eval()
+        total_loss = correct = count = 0.0
+        with ag.no_grad():
+            for x, t in loader:
+                logits = self.model(x)
+                total_loss += float(self.loss_fn(logits, t).data) * len(t)
+                correct += float((logits.data.argmax(axis=1) == t).sum())
+                count += len(t)
+        self.model.train(was_training)
+        return (total_loss / count, correct / count) if count else (float("nan"),) * 2
+
+    def fit(self, train_loader: Any, epochs: int, val_loader: Any = None,
+            resume: bool = False) -> History:
+        """Train for ``epochs`` epochs (counting those a resumed checkpoint already did)."""
+        start = 0
+        if resume and self.checkpoint is not None and os.path.exists(self.checkpoint):
+            start = self.load_checkpoint(self.checkpoint)
+        for epoch in range(start + 1, epochs + 1):
+            began = time.perf_counter()
+            self.model.train()
+            losses, accs, sizes = [], [], []
+            batches = _progress(train_loader, self.progress, f"epoch {epoch}/{epochs}")
+            for x, t in batches:
+                loss, acc = self.train_step(x, t)
+                losses.append(loss)
+                accs.append(acc)
+                sizes.append(len(t))
+                if hasattr(batches, "set_postfix"):
+                    batches.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.3f}", refresh=False)
+            val_loss = val_acc = None
+            if val_loader is not None:
+                val_loss, val_acc = self.evaluate(val_loader)
+            if self.scheduler is not None:
+                self.scheduler.step()
+            h = self.history
+            h.epoch.append(epoch)
+            h.train_loss.append(float(np.average(losses, weights=sizes)))
+            h.train_acc.append(float(np.average(accs, weights=sizes)))
+            h.val_loss.append(val_loss)
+            h.val_acc.append(val_acc)
+            h.seconds.append(time.perf_counter() - began)
+            if self.progress:
+                shown = f", val acc {val_acc:.4f}" if val_acc is not None else ""
+                print(f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
+                      f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)", flush=True)
+            score = val_acc if val_acc is not None else -h.train_loss[-1]
+            if self.checkpoint is not None and (self.best is None or score > self.best):
+                self.best = score
+                self.save_checkpoint(self.checkpoint, epoch)
+        return self.history
+
+    def save_checkpoint(self, path: str | os.PathLike, epoch: int) -> None:
+        """Model weights, optimizer state, epoch and history in one .npz, written atomically."""
+        arrays: dict[str, np.ndarray] = {f"model.{k}": v for k, v in
+                                         self.model.state_dict().items()}
+        opt = self.optimizer.state_dict()
+        for index, state in opt["state"].items():
+            for name, value in state.items():
+                arrays[f"optim.state.{index}.{name}"] = np.asarray(value)
+        meta = {"epoch": epoch, "best": self.best, "param_groups": opt["param_groups"],
+                "history": json.loads(self.history.to_json())}
+        if self.scheduler is not None:
+            meta["scheduler"] = self.scheduler.state_dict()
+        arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
+        save_arrays(path, arrays)
+
+    def load_checkpoint(self, path: str | os.PathLike) -> int:
+        """Restore everything ``save_checkpoint`` wrote; returns the epoch it was taken at."""
+        arrays = load_arrays(path)
+        meta = json.loads(str(arrays["meta"]))
+        self.model.load_state_dict({k[len("model."):]: v for k, v in arrays.items()
+                                    if k.startswith("model.")})
+        state: dict[int, dict[str, Any]] = {}
+        for key, value in arrays.items():
+            if key.startswith("optim.state."):
+                index, name = key[len("optim.state."):].split(".", 1)
+                state.setdefault(int(index), {})[name] = value
+        self.optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+        if self.scheduler is not None and "scheduler" in meta:
+            self.scheduler.load_state_dict(meta["scheduler"])
+        self.history = History(**meta["history"])
+        self.best = meta["best"]
+        return int(meta["epoch"])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"checkpoint: cannot store {type(value).__name__} in the metadata")
+
+
+def _progress(loader: Any, show: bool, desc: str) -> Any:
+    if not show:
+        return loader
+    from tqdm.auto import tqdm
+    return tqdm(loader, desc=desc, leave=False, unit="batch")
+
+
+def plot_history(history: History, path: str | os.PathLike, title: str = "") -> None:
+    """Learning curves (loss and accuracy per epoch) saved as a PNG."""
+    plt = _pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_loss.plot(history.epoch, history.train_loss, "o-", label="train")
+    if any(v is not None for v in history.val_loss):
+        ax_loss.plot(history.epoch, history.val_loss, "s-", label="test")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
+    ax_acc.plot(history.epoch, history.train_acc, "o-", label="train")
+    if any(v is not None for v in history.val_acc):
+        ax_acc.plot(history.epoch, history.val_acc, "s-", label="test")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_decision_boundary(model: Module, x: np.ndarray, t: np.ndarray,
+                           path: str | os.PathLike, resolution: int = 300) -> None:
+    """The class the model predicts over the plane, with the 2-D points on top, as a PNG."""
+    plt = _pyplot()
+    pad = 0.1 * (x.max(axis=0) - x.min(axis=0))
+    lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    grid = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(x.dtype)
+    model.eval()
+    with ag.no_grad():
+        pred = model(grid).data.argmax(axis=1).reshape(xx.shape)
+    from matplotlib.colors import ListedColormap
+    k = int(max(t.max(), pred.max())) + 1
+    cmap = ListedColormap(plt.cm.tab10.colors[:k])  # the same colour per class in both layers
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.contourf(xx, yy, pred, alpha=0.3, levels=np.arange(k + 1) - 0.5, cmap=cmap)
+    ax.scatter(x[:, 0], x[:, 1], c=t, s=12, cmap=cmap, vmin=-0.5, vmax=k - 0.5, edgecolors="k",
+               linewidths=0.3)
+    ax.set(title="decision boundary", xlabel="x0", ylabel="x1")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _pyplot() -> Any:
+    import matplotlib
+    matplotlib.use("Agg")  # files only: no display is needed or used
+    import matplotlib.pyplot as plt
+    return plt

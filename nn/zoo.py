@@ -1,0 +1,110 @@
+"""The book's networks: ``MLP``, ``SimpleConvNet`` (chapter 7) and ``DeepConvNet`` (chapter 8)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd import Variable
+
+from .layers import (
+    BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh,
+)
+from .module import Module
+
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+class MLP(Module):
+    """Fully connected layers with an activation between them, optionally batch-normalised and
+    with dropout (the book's MultiLayerNetExtend).
+
+    Args:
+        in_features: input size (784 for flattened MNIST, 2 for the spiral).
+        hidden: the size of each hidden layer, e.g. (100, 100).
+        out_features: the number of classes.
+        activation: "relu", "sigmoid" or "tanh".
+        batch_norm: a BatchNorm1d after each hidden Linear.
+        dropout: the dropout probability after each hidden activation (0 for none).
+
+    Shape:
+        (N, in_features) or (N, C, H, W), flattened -> (N, out_features) logits.
+    """
+
+    def __init__(self, in_features: int = 784, hidden: Sequence[int] = (100, 100),
+                 out_features: int = 10, activation: str = "relu", batch_norm: bool = False,
+                 dropout: float = 0.0, dtype: Any = np.float32) -> None:
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"MLP: unknown activation {activation!r} "
+                             f"(expected one of {sorted(ACTIVATIONS)})")
+        layers: list[Module] = [Flatten()]
+        size = in_features
+        for width in hidden:
+            layers.append(Linear(size, width, dtype=dtype))
+            if batch_norm:
+                layers.append(BatchNorm1d(width, dtype=dtype))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout:
+                layers.append(Dropout(dropout))
+            size = width
+        layers.append(Linear(size, out_features, dtype=dtype))
+        self.layers = Sequential(*layers)
+
+    def forward(self, x: Any) -> Variable:
+        return self.layers(x)
+
+
+class SimpleConvNet(Module):
+    """conv 30@5x5 -> ReLU -> max pool 2 -> Linear 100 -> ReLU -> Linear 10 (chapter 7).
+
+    Shape:
+        (N, in_channels, image_size, image_size) -> (N, n_classes) logits.
+    """
+
+    def __init__(self, in_channels: int = 1, image_size: int = 28, n_classes: int = 10,
+                 channels: int = 30, kernel_size: int = 5, hidden: int = 100,
+                 dtype: Any = np.float32) -> None:
+        super().__init__()
+        side = (image_size - kernel_size + 1) // 2
+        self.conv = Conv2d(in_channels, channels, kernel_size, dtype=dtype)
+        self.relu1 = ReLU()
+        self.pool = MaxPool2d(2)
+        self.flatten = Flatten()
+        self.fc1 = Linear(channels * side * side, hidden, dtype=dtype)
+        self.relu2 = ReLU()
+        self.fc2 = Linear(hidden, n_classes, dtype=dtype)
+
+    def forward(self, x: Any) -> Variable:
+        x = self.pool(self.relu1(self.conv(x)))
+        return self.fc2(self.relu2(self.fc1(self.flatten(x))))
+
+
+class DeepConvNet(Module):
+    """The book's chapter 8 network: three blocks of two 3x3 convolutions (16, 32, 64 channels)
+    with ReLU and a 2x2 max pool, then Linear 50 -> ReLU -> Dropout -> Linear 10 -> Dropout.
+
+    Shape:
+        (N, 1, 28, 28) -> (N, n_classes) logits.
+    """
+
+    def __init__(self, in_channels: int = 1, n_classes: int = 10, hidden: int = 50,
+                 dropout: float = 0.5, dtype: Any = np.float32) -> None:
+        super().__init__()
+
+        def conv(c_in: int, c_out: int, pad: int = 1) -> list[Module]:
+            return [Conv2d(c_in, c_out, 3, padding=pad, dtype=dtype), ReLU()]
+
+        self.features = Sequential(
+            *conv(in_channels, 16), *conv(16, 16), MaxPool2d(2),
+            *conv(16, 32), *conv(32, 32, pad=2), MaxPool2d(2),
+            *conv(32, 64), *conv(64, 64), MaxPool2d(2))
+        self.classifier = Sequential(
+            Flatten(), Linear(64 * 4 * 4, hidden, dtype=dtype), ReLU(), Dropout(dropout),
+            Linear(hidden, n_classes, dtype=dtype), Dropout(dropout))
+
+    def forward(self, x: Any) -> Variable:
+        return self.classifier(self.features(x))
+
+
+MODELS = {"mlp": MLP, "simple-cnn": SimpleConvNet, "deep-cnn": DeepConvNet}
