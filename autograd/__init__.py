@@ -22,6 +22,6 @@ from .shape import (
     swapaxes, tile, transpose,
 )
 from .linalg import MatMul, dot, matmul, outer
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 __version__ = "0.1.0"

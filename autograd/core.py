@@ -239,9 +239,19 @@ class Variable:
         fn = _ufunc_ops().get(ufunc) if method == "__call__" and not kwargs else None
         if fn is None:
             raise OpTypeError(f"np.{ufunc.__name__}{'' if method == '__call__' else '.' + method}"
-                              f" has no gradient on a Variable: use the autograd op, or "
-                              f"x.data for a plain array")
+                              f" has no gradient on a Variable: apply it to x.data for a plain "
+                              f"array, or use the autograd op where there is one")
         return fn(*args)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        raise OpTypeError(f"np.{func.__name__} does not record gradients on a Variable: use the "
+                          f"autograd function or Variable method of that name, or x.data")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if self.requires_grad:
+            raise OpTypeError("cannot convert a Variable that requires grad to an array "
+                              "implicitly (the gradient would be lost): use x.data")
+        return self._data if dtype is None else self._data.astype(dtype)
 
     # Methods, as NumPy users expect them.
     def reshape(self, *shape: Any) -> Variable:
@@ -536,7 +546,7 @@ def _op_error(fn: Function, xs: list[Variable], params: dict[str, Any],
               err: Exception) -> ZerogradError:
     name = type(fn).__name__
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items() if not _is_array(v))
-    msg = f"{name}: {err} ({describe(xs)}{'; ' + shown if shown else ''})"
+    msg = f"{name}: {str(err).rstrip()} ({describe(xs)}{'; ' + shown if shown else ''})"
     if isinstance(err, IndexError):
         return OpIndexError(msg)
     if isinstance(err, TypeError):

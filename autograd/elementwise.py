@@ -267,7 +267,7 @@ def minimum(a: Any, b: Any) -> Variable:
 
 
 def abs(x: Any) -> Variable:  # noqa: A001 - NumPy's name
-    """|x| = x * sign(x). NOTE: at 0 the gradient is taken as 0."""
+    """``|x| = x * sign(x)``. NOTE: at 0 the gradient is taken as 0."""
     return mul(x, np.sign(_raw(x)))
 
 

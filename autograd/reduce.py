@@ -178,7 +178,7 @@ def std(x: Any, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Var
 
 
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Variable:
-    """log(sum(exp(x), axis)), stable for large |x|: the max is subtracted first."""
+    """log(sum(exp(x), axis)), stable for large ``|x|``: the max is subtracted first."""
     x = as_variable(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp", x.shape)
     top = x.data.max(axis=axes, keepdims=True) if x.size else np.zeros(

@@ -21,12 +21,19 @@ except ImportError as err:  # pragma: no cover - hypothesis comes with the [dev]
     raise ImportError("autograd.testing needs Hypothesis: pip install hypothesis "
                       "(or pip install 'zerograd[dev]')") from err
 
-from .gradcheck import gradcheck, gradgradcheck
+from .numerical import gradcheck, gradgradcheck
+
+
+class Args(tuple):
+    """Several arguments drawn together (e.g. arrays whose shapes must fit): ``gradient_test``
+    passes them as separate arguments, where any other tuple (an axis, an index) is one."""
 
 
 class Domain(NamedTuple):
     """Where values are drawn: [low, high], at least ``min_abs`` from 0, and with ``distinct``,
-    on a grid of step ``2 * gap`` so no two elements are closer than that (no ties)."""
+    on a grid of step ``2 * gap`` so no two elements of one array are closer than that (no
+    ties). Ties *between* arrays (for ``maximum``) need a strategy of their own, e.g. one array
+    on the grid and the other halfway between grid points."""
 
     low: float = -3.0
     high: float = 3.0
@@ -98,7 +105,7 @@ def broadcastable_arrays(num_arrays: int = 2, domain: Domain | str = REAL,
                          max_dims: int = 3) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
     """Tuples of arrays whose shapes broadcast together."""
     return broadcastable_shapes(num_arrays, max_dims).flatmap(
-        lambda ss: st.tuples(*(arrays(s, domain) for s in ss)))
+        lambda ss: st.tuples(*(arrays(s, domain) for s in ss))).map(Args)
 
 
 def matmul_shapes(max_batch_dims: int = 2,
@@ -112,7 +119,7 @@ def matmul_shapes(max_batch_dims: int = 2,
 def matmul_arrays(domain: Domain | str = REAL) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
     """Pairs of arrays valid for ``np.matmul``."""
     return matmul_shapes().flatmap(lambda ss: st.tuples(arrays(ss[0], domain),
-                                                        arrays(ss[1], domain)))
+                                                        arrays(ss[1], domain))).map(Args)
 
 
 def axes(ndim: int, allow_none: bool = True) -> st.SearchStrategy[Any]:
@@ -141,7 +148,8 @@ def gradient_test(fn: Callable[..., Any], *strategies: st.SearchStrategy[Any],
                   rtol: float = 1e-3) -> Callable[..., None]:
     """A Hypothesis test that checks the gradients of ``fn`` on drawn inputs.
 
-    Each strategy draws one argument of ``fn``; one that draws a tuple gives several.
+    Each strategy draws one argument of ``fn``; one that draws an ``Args`` tuple (such as
+    ``broadcastable_arrays``) gives several.
     Assign the result to a name starting with ``test_`` and pytest runs it.
 
     Args:
@@ -152,7 +160,7 @@ def gradient_test(fn: Callable[..., Any], *strategies: st.SearchStrategy[Any],
     """
     @given(st.tuples(*strategies))
     def test(drawn: tuple) -> None:
-        args = [a for d in drawn for a in (d if isinstance(d, tuple) else (d,))]
+        args = [a for d in drawn for a in (d if isinstance(d, Args) else (d,))]
         gradcheck(fn, *args, eps=eps, atol=atol, rtol=rtol)
         if gradgrad:
             gradgradcheck(fn, *args, eps=eps, atol=atol, rtol=rtol)

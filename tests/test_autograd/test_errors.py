@@ -87,7 +87,12 @@ ERRORS: list[tuple[str, Callable[[], Any], type, str]] = [
     ("truth of vector", lambda: bool(V(2)), OpTypeError,
      r"truth value of a Variable of shape \(2,\) is ambiguous"),
     ("numpy ufunc without gradient", lambda: np.floor(V(2)), OpTypeError,
-     r"np.floor has no gradient on a Variable: use the autograd op, or x.data"),
+     r"np.floor has no gradient on a Variable: apply it to x.data for a plain array"),
+    ("numpy function without gradient", lambda: np.sum(V(2)), OpTypeError,
+     r"np.sum does not record gradients on a Variable: use the autograd function or Variable "
+     r"method of that name, or x.data"),
+    ("implicit array conversion", lambda: np.asarray(V(2)) + 1, OpTypeError,
+     r"cannot convert a Variable that requires grad to an array implicitly"),
     ("numpy ufunc method", lambda: np.add.reduce(V(2)), OpTypeError,
      r"np.add.reduce has no gradient on a Variable"),
     ("gradcheck of a broken op", lambda: ag.gradcheck(lambda x: _BrokenSin()(x), np.ones(3)),

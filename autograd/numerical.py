@@ -131,8 +131,8 @@ def _compare(analytic: list[np.ndarray], numeric: list[np.ndarray], checked: lis
             name = f" ({args[i].name!r})" if getattr(args[i], "name", None) else ""
             raise GradcheckError(
                 f"{what}: the gradient of input {i}{name} disagrees with numerical "
-                f"differentiation at index {tuple(int(k) for k in j)}: analytic {a[j]!r} vs "
-                f"numeric {n[j]!r} (tolerance atol={atol} + rtol={rtol} * |numeric|; "
+                f"differentiation at index {tuple(int(k) for k in j)}: analytic {float(a[j])!r} "
+                f"vs numeric {float(n[j])!r} (tolerance atol={atol} + rtol={rtol} * |numeric|; "
                 f"{int((excess > 0).sum())} of {a.size} elements differ)")
 
 
@@ -145,7 +145,7 @@ def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: floa
         inputs: Variables that require grad and float arrays are checked (as float64 copies);
             anything else is passed to ``f`` unchanged.
         eps: the finite-difference step.
-        atol, rtol: an element passes when |analytic - numeric| <= atol + rtol * |numeric|.
+        atol, rtol: an element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
         seed: seeds the random cotangent that reduces non-scalar outputs.
 
     Returns:
@@ -158,13 +158,18 @@ def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: floa
     >>> ag.gradcheck(lambda x: ag.tanh(x) * x, np.linspace(-1, 1, 5))
     True
     """
+    return _check(f, inputs, eps, atol, rtol, seed, "gradcheck")
+
+
+def _check(f: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float, rtol: float,
+           seed: int, what: str) -> bool:
     args, checked = _prepare(inputs)
     with no_grad():
         vs = _cotangents(_outputs(f, args), seed)
     analytic = _analytic(f, args, checked, vs)
     with no_grad():
         numeric = _numeric(f, args, checked, vs, eps)
-    _compare(analytic, numeric, checked, args, atol, rtol, "gradcheck")
+    _compare(analytic, numeric, checked, args, atol, rtol, what)
     return True
 
 
@@ -174,6 +179,7 @@ def gradgradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: 
 
     The backward (run with ``create_graph=True``) is differentiated with respect to the
     inputs and to the cotangent it was given, so both halves of a double backward are checked.
+    In a failure, inputs past the last of ``f``'s are those cotangents, one per output.
 
     >>> import numpy as np, autograd as ag
     >>> ag.gradgradcheck(lambda x: ag.sin(x) * x, np.linspace(-1, 1, 4))
@@ -193,4 +199,5 @@ def gradgradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: 
             gs = grad(out, [xs[i] for i in checked], create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(backward_of_f, *args, *vs, eps=eps, atol=atol, rtol=rtol, seed=seed + 1)
+    # Inputs past the last of f's are the cotangents: "input i" in a failure counts them too.
+    return _check(backward_of_f, [*args, *vs], eps, atol, rtol, seed + 1, "gradgradcheck")
