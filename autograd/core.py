@@ -446,6 +446,7 @@ class Function:
     inputs: list[Variable] | None = None
     outputs: list[weakref.ref] | None = None
     generation = 0
+    scope: tuple[str, ...] = ()
     params: dict[str, Any] = {}
     output_meta: list[tuple] = []
     _frozen: list | None = None
@@ -483,6 +484,7 @@ class Function:
                 params: dict[str, Any]) -> None:
         generation = max(x.generation for x in xs)
         self.generation = generation
+        self.scope = _grad_mode.scope
         self.inputs = xs
         self.outputs = [weakref.ref(y) for y in outputs]
         self.params = params

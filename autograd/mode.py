@@ -1,4 +1,5 @@
-"""Grad mode: the one global switch that says whether operations record a graph.
+"""Grad mode, the one global switch that says whether operations record a graph, and the
+name scope that recorded Functions are tagged with (for pictures of the graph).
 
 Under ``no_grad()`` no graph is recorded at all: outputs have no creator and do not require grad.
 """
@@ -12,6 +13,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _State:
     enabled = True
+    scope: tuple[str, ...] = ()
 
 
 state = _State()
@@ -74,3 +76,28 @@ class set_grad_enabled(_GradModeSwitch):
 
     def __init__(self, mode: bool) -> None:
         self._mode = bool(mode)
+
+
+class name_scope:
+    """Tag the Functions recorded inside the block with ``name`` (nested scopes make a path).
+
+    ``nn.Module`` opens one per call, so each op knows the module it ran in, e.g.
+    ``("features", "0")``; graph pictures group and fold nodes by it.
+
+    >>> import autograd as ag
+    >>> x = ag.Variable(1.0)
+    >>> with ag.name_scope("block"), ag.name_scope("inner"):
+    ...     y = x * 2
+    >>> y.creator.scope
+    ('block', 'inner')
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = str(name)
+
+    def __enter__(self) -> None:
+        self._previous = state.scope
+        state.scope = self._previous + (self.name,)
+
+    def __exit__(self, *exc: object) -> None:
+        state.scope = self._previous

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from autograd import OpTypeError, ShapeError, Variable
+from autograd import OpTypeError, ShapeError, Variable, name_scope
 
 
 class Parameter(Variable):
@@ -69,7 +69,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        # Tag every op recorded inside with this module's name, so a picture of the graph can
+        # group it: a child is named by its attribute, the outermost module by its class.
+        with name_scope(self.__dict__.get("_name") or type(self).__name__):
+            return self.forward(*args, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
@@ -79,8 +82,12 @@ class Module:
             registry.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value
+            if value.name is None:
+                value.name = name
         elif isinstance(value, Module):
             self._modules[name] = value
+            if "_name" not in value.__dict__:
+                object.__setattr__(value, "_name", name)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
