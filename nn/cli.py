@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", default=None,
                        help="output folder (default: runs/MODEL-DATASET)")
     train.add_argument("--resume", action="store_true",
-                       help="continue from OUT/checkpoint.npz (weights, optimizer, epoch)")
+                       help="continue from OUT/last.npz (weights, optimizer, epoch, random "
+                            "state) as if never interrupted")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     ev = sub.add_parser("eval", help="report the test accuracy of saved weights",
@@ -112,8 +113,8 @@ def train(args: argparse.Namespace) -> float:
     loader = data.DataLoader(train_set, batch_size=settings["batch_size"], shuffle=True,
                              seed=args.seed)
     test_loader = None if test_set is None else data.DataLoader(test_set, batch_size=1000)
-    trainer = Trainer(model, optimizer, checkpoint=os.path.join(out, "checkpoint.npz"),
-                      progress=not args.no_progress)
+    trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=not args.no_progress,
+                      verbose=settings["epochs"] <= 50 or not args.no_progress)
     print(f"training {args.model} on {args.dataset} ({len(train_set)} samples) for "
           f"{settings['epochs']} epochs with {settings['optimizer']} lr={settings['lr']} "
           f"batch={settings['batch_size']}", flush=True)
@@ -142,7 +143,7 @@ def evaluate(args: argparse.Namespace) -> float:
     train_set, test_set = _datasets(args)
     model = _model(args, settings)
     model.load(args.weights)
-    trainer = Trainer(model, optimizer=None, progress=False)
+    trainer = Trainer(model, optimizer=None, progress=False, verbose=False)
     loader = data.DataLoader(test_set if test_set is not None else train_set, batch_size=1000)
     loss, acc = trainer.evaluate(loader)
     what = "test" if test_set is not None else "training"

@@ -14,6 +14,7 @@ import autograd as ag
 from autograd import Variable
 
 from . import functional as F
+from . import random
 from .module import Module, load_arrays, save_arrays
 
 
@@ -50,18 +51,23 @@ class Trainer:
         optimizer: an ``optim`` optimizer over the model's parameters.
         loss_fn: maps (logits, labels) to a scalar Variable; cross-entropy by default.
         scheduler: an optional learning-rate scheduler, stepped once per epoch.
-        checkpoint: a path; after each epoch with the best validation accuracy so far (or the
-            lowest training loss without validation data) the model, optimizer, epoch and
-            history are saved there (atomically), and ``resume=True`` starts from it.
+        checkpoint_dir: a folder; after every epoch the model, optimizer, scheduler, epoch,
+            history and random states go to ``last.npz`` there (atomically), and the epoch
+            with the best validation accuracy so far (or the lowest training loss without
+            validation data) also to ``best.npz``. ``fit(..., resume=True)`` continues from
+            ``last.npz`` exactly as if never interrupted.
         progress: show a tqdm progress bar per epoch.
+        verbose: print one summary line per epoch.
     """
 
     def __init__(self, model: Module, optimizer: Any,
                  loss_fn: Callable[[Variable, np.ndarray], Variable] = F.cross_entropy,
-                 scheduler: Any = None, checkpoint: str | os.PathLike | None = None,
-                 progress: bool = True) -> None:
+                 scheduler: Any = None, checkpoint_dir: str | os.PathLike | None = None,
+                 progress: bool = True, verbose: bool = True) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
-        self.scheduler, self.checkpoint, self.progress = scheduler, checkpoint, progress
+        self.scheduler, self.progress, self.verbose = scheduler, progress, verbose
+        self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
+        self._loader: Any = None
         self.history = History()
         self.best: float | None = None
 
@@ -92,8 +98,11 @@ class Trainer:
             resume: bool = False) -> History:
         """Train for ``epochs`` epochs (counting those a resumed checkpoint already did)."""
         start = 0
-        if resume and self.checkpoint is not None and os.path.exists(self.checkpoint):
-            start = self.load_checkpoint(self.checkpoint)
+        self._loader = train_loader
+        if resume and self.checkpoint_dir is not None:
+            last = os.path.join(self.checkpoint_dir, "last.npz")
+            if os.path.exists(last):
+                start = self.load_checkpoint(last)
         for epoch in range(start + 1, epochs + 1):
             began = time.perf_counter()
             self.model.train()
@@ -118,14 +127,19 @@ class Trainer:
             h.val_loss.append(val_loss)
             h.val_acc.append(val_acc)
             h.seconds.append(time.perf_counter() - began)
-            if self.progress:
+            if self.verbose:
                 shown = f", val acc {val_acc:.4f}" if val_acc is not None else ""
                 print(f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
                       f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)", flush=True)
             score = val_acc if val_acc is not None else -h.train_loss[-1]
-            if self.checkpoint is not None and (self.best is None or score > self.best):
+            improved = self.best is None or score > self.best
+            if improved:
                 self.best = score
-                self.save_checkpoint(self.checkpoint, epoch)
+            if self.checkpoint_dir is not None:
+                os.makedirs(self.checkpoint_dir, exist_ok=True)
+                self.save_checkpoint(os.path.join(self.checkpoint_dir, "last.npz"), epoch)
+                if improved:
+                    self.save_checkpoint(os.path.join(self.checkpoint_dir, "best.npz"), epoch)
         return self.history
 
     def save_checkpoint(self, path: str | os.PathLike, epoch: int) -> None:
@@ -140,6 +154,11 @@ class Trainer:
                 "history": json.loads(self.history.to_json())}
         if self.scheduler is not None:
             meta["scheduler"] = self.scheduler.state_dict()
+        # The random states make a resumed run repeat the uninterrupted one exactly.
+        meta["rng"] = {"nn": random.generator().bit_generator.state}
+        generator = getattr(self._loader, "generator", None)
+        if isinstance(generator, np.random.Generator):
+            meta["rng"]["loader"] = generator.bit_generator.state
         arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
         save_arrays(path, arrays)
 
@@ -159,6 +178,10 @@ class Trainer:
             self.scheduler.load_state_dict(meta["scheduler"])
         self.history = History(**meta["history"])
         self.best = meta["best"]
+        random.generator().bit_generator.state = meta["rng"]["nn"]
+        generator = getattr(self._loader, "generator", None)
+        if "loader" in meta["rng"] and isinstance(generator, np.random.Generator):
+            generator.bit_generator.state = meta["rng"]["loader"]
         return int(meta["epoch"])
 
 

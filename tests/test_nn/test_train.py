@@ -1,0 +1,95 @@
+"""Training end to end: the spiral through the CLI, exact resume from a checkpoint, and a short
+real-MNIST run proving data, model, loss and optimizer work together."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+import optim
+from nn import cli, data, zoo
+from nn.train import Trainer
+
+SHARED = Path(os.environ.get("ZEROGRAD_DATA") or
+              Path(__file__).resolve().parents[2].parent / "shared" / "data")
+
+
+def test_spiral_cli_trains_to_97_percent_and_eval_reads_the_weights(tmp_path, capsys) -> None:
+    assert cli.main(["train", "--no-progress", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    acc = float(printed.split("final training accuracy: ")[1].split()[0])
+    assert acc >= 0.97, printed
+    for name in ("weights.npz", "curve.png", "boundary.png", "history.json", "last.npz",
+                 "best.npz"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "boundary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert len(history["epoch"]) == 300 and history["train_loss"][-1] < history["train_loss"][0]
+    assert cli.main(["eval", "--weights", str(tmp_path / "weights.npz")]) == 0
+    assert f"training accuracy: {acc:.4f}" in capsys.readouterr().out
+
+
+def test_cli_help_lists_the_commands(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "train" in text and "eval" in text
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    assert "--optimizer" in capsys.readouterr().out
+
+
+def test_cli_reports_missing_data_clearly(tmp_path, capsys, monkeypatch) -> None:
+    import nn.data.download as download
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(download, "urlopen", offline, raising=False)
+    code = cli.main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--out",
+                     str(tmp_path / "out"), "--no-progress"])
+    assert code == 1
+    assert "mnist" in capsys.readouterr().err.lower()
+
+
+def _spiral_run(tmp_path: Path, epochs: int, resume: bool = False) -> tuple[nn.Module, Trainer]:
+    nn.manual_seed(0)
+    model = zoo.MLP(2, (16,), 3, dropout=0.1)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    trainer = Trainer(model, opt, scheduler=sched, checkpoint_dir=tmp_path, progress=False, verbose=False)
+    loader = data.DataLoader(data.Spiral(), batch_size=30, shuffle=True, seed=0)
+    trainer.fit(loader, epochs, resume=resume)
+    return model, trainer
+
+
+def test_resume_repeats_the_uninterrupted_run_exactly(tmp_path) -> None:
+    full, _ = _spiral_run(tmp_path / "a", 6)
+    _spiral_run(tmp_path / "b", 3)
+    resumed, trainer = _spiral_run(tmp_path / "b", 6, resume=True)
+    assert trainer.history.epoch == [1, 2, 3, 4, 5, 6]
+    for (name, a), (_, b) in zip(full.named_parameters(), resumed.named_parameters()):
+        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+    assert (tmp_path / "b" / "best.npz").exists()
+
+
+def test_short_real_mnist_run_reaches_95_percent() -> None:
+    """A few hundred steps on a subset, evaluated on held-out test images."""
+    if not (SHARED / "mnist").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the MNIST test: no data at {SHARED}")
+        pytest.skip(f"MNIST files not found at {SHARED} (set ZEROGRAD_DATA)")
+    nn.manual_seed(0)
+    norm = data.Compose([data.ToFloat(), data.Normalize(0.1307, 0.3081)])
+    train = data.Subset(data.MNIST(root=SHARED, train=True, transform=norm), np.arange(30000))
+    test = data.Subset(data.MNIST(root=SHARED, train=False, transform=norm),
+                       np.arange(5000, 10000))
+    model = zoo.MLP(784, (100, 100), 10)
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=2e-3), progress=False, verbose=False)
+    trainer.fit(data.DataLoader(train, batch_size=100, shuffle=True, seed=0), epochs=1)
+    _, acc = trainer.evaluate(data.DataLoader(test, batch_size=1000))
+    assert acc >= 0.95, f"test accuracy {acc:.4f} after 300 steps"
