@@ -99,7 +99,10 @@ class BroadcastTo(Function):
 
 
 class SumTo(Function):
-    """Sum x down to ``shape`` (the reverse of broadcasting). grad_x = broadcast_to(grad, x.shape)."""
+    """Sum x down to ``shape`` (the reverse of broadcasting).
+
+    grad_x = broadcast_to(grad, x.shape).
+    """
 
     saves_inputs = False
 

@@ -61,7 +61,8 @@ def _spiral_run(tmp_path: Path, epochs: int, resume: bool = False) -> tuple[nn.M
     model = zoo.MLP(2, (16,), 3, dropout=0.1)
     opt = optim.Adam(model.parameters(), lr=0.01)
     sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
-    trainer = Trainer(model, opt, scheduler=sched, checkpoint_dir=tmp_path, progress=False, verbose=False)
+    trainer = Trainer(model, opt, scheduler=sched, checkpoint_dir=tmp_path, progress=False,
+                      verbose=False)
     loader = data.DataLoader(data.Spiral(), batch_size=30, shuffle=True, seed=0)
     trainer.fit(loader, epochs, resume=resume)
     return model, trainer
@@ -89,7 +90,8 @@ def test_short_real_mnist_run_reaches_95_percent() -> None:
     test = data.Subset(data.MNIST(root=SHARED, train=False, transform=norm),
                        np.arange(5000, 10000))
     model = zoo.MLP(784, (100, 100), 10)
-    trainer = Trainer(model, optim.Adam(model.parameters(), lr=2e-3), progress=False, verbose=False)
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=2e-3), progress=False,
+                      verbose=False)
     trainer.fit(data.DataLoader(train, batch_size=100, shuffle=True, seed=0), epochs=1)
     _, acc = trainer.evaluate(data.DataLoader(test, batch_size=1000))
     assert acc >= 0.95, f"test accuracy {acc:.4f} after 300 steps"
