@@ -23,5 +23,7 @@ from .shape import (
 )
 from .linalg import MatMul, dot, matmul, outer
 from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from . import viz
+from .viz import render, to_dot
 
 __version__ = "0.1.0"

@@ -447,6 +447,7 @@ class Function:
     outputs: list[weakref.ref] | None = None
     generation = 0
     scope: tuple[str, ...] = ()
+    order = 0  # 0 for a forward op; k for one recorded by a k-th order backward
     params: dict[str, Any] = {}
     output_meta: list[tuple] = []
     _frozen: list | None = None
@@ -485,6 +486,8 @@ class Function:
         generation = max(x.generation for x in xs)
         self.generation = generation
         self.scope = _grad_mode.scope
+        if _grad_mode.order:
+            self.order = _grad_mode.order
         self.inputs = xs
         self.outputs = [weakref.ref(y) for y in outputs]
         self.params = params

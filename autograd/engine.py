@@ -14,7 +14,8 @@ import numpy as np
 
 from .core import Function, Variable, _constant, as_variable
 from .errors import GraphError, OpTypeError, ShapeError
-from .mode import set_grad_enabled
+from .mode import _restore_order, set_grad_enabled
+from .mode import state as _grad_mode
 
 
 def _check_differentiable(v: Any, what: str, op: str) -> Variable:
@@ -57,6 +58,16 @@ def _reduce_to_input(gx: Any, x: Variable, fn: Function) -> Variable:
     return gx
 
 
+def _order(f: Function, grads: list) -> int:
+    """The derivative order of what ``f.backward`` records: one above ``f``'s, and at least
+    that of the gradients coming in (a derivative of a derivative is one order higher)."""
+    order = f.order + 1
+    for g in grads:
+        if g is not None and g.creator is not None and g.creator.order > order:
+            order = g.creator.order
+    return order
+
+
 def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_graph: bool,
         create_graph: bool, op: str) -> dict[int, list]:
     """Propagate gradients from ``outputs`` to every Variable of the graph that needs one.
@@ -81,7 +92,7 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
         else:
             entry[1] = entry[1] + g  # a new Variable: never add in place into a shared one
 
-    with set_grad_enabled(create_graph):
+    with set_grad_enabled(create_graph), _restore_order():
         for y, g in zip(outputs, grad_outputs):
             accumulate(y, _seed(y, g, op))
             if y.creator is not None:
@@ -103,6 +114,8 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if len(grads) > 1:  # an output nobody used contributes a zero gradient
                 grads = [_constant(np.zeros(shape, dtype)) if g is None else g
                          for g, (shape, dtype) in zip(grads, f.output_meta)]
+            if create_graph:
+                _grad_mode.order = _order(f, grads)
             gxs = f.backward(*grads)
             if type(gxs) is not tuple:
                 gxs = (gxs,)

@@ -1,5 +1,6 @@
 """Grad mode, the one global switch that says whether operations record a graph, and the
-name scope that recorded Functions are tagged with (for pictures of the graph).
+name scope and derivative order that recorded Functions are tagged with (for pictures of the
+graph).
 
 Under ``no_grad()`` no graph is recorded at all: outputs have no creator and do not require grad.
 """
@@ -14,9 +15,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State:
     enabled = True
     scope: tuple[str, ...] = ()
+    order = 0  # the derivative order of what is recorded: 0 forward, k in a k-th backward
 
 
 state = _State()
+
+
+class _restore_order:
+    """Put the derivative order back on exit: the engine raises it while a backward records."""
+
+    def __enter__(self) -> None:
+        self._previous = state.order
+
+    def __exit__(self, *exc: object) -> None:
+        state.order = self._previous
 
 
 def is_grad_enabled() -> bool:

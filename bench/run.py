@@ -22,6 +22,7 @@ if not __package__:
 from bench.frameworks import FRAMEWORKS, THREAD_ENV_VARS, Framework  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
 from bench.report import workload_table  # noqa: E402
+from bench.timing import summarize  # noqa: E402
 from bench.workload import Workload  # noqa: E402
 from bench.workloads import WORKLOADS  # noqa: E402
 
@@ -80,8 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeats", type=_positive, default=100,
                         help=f"timed repeats per case, after warm-up; the median is reported "
                              f"(default: 100; fewer than {MIN_REPEATS} only for a quick look)")
+    parser.add_argument("--rounds", type=_positive, default=1,
+                        help="run every framework's worker this many times, taking turns, and "
+                             "pool the samples: slow drift in other load on the machine then "
+                             "hits every framework alike (default: 1)")
     parser.add_argument("--warmup", type=_non_negative, default=5,
                         help="untimed repeats before timing (default: 5)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="what the table shows: wall-clock time, or the measuring "
+                             "thread's CPU time, which leaves out time other processes held "
+                             "the core (the JSON has both; default: wall)")
     parser.add_argument("--json", type=Path, metavar="PATH",
                         help="also write every sample and the machine info to PATH")
     parser.add_argument("--timeout", type=_positive, default=1800, metavar="SECONDS",
@@ -124,6 +133,47 @@ def run_framework(framework: Framework, workloads: list[Workload],
     return {"status": "ok", **report}
 
 
+def merge_rounds(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """One framework's worker reports from several rounds as one, samples pooled."""
+    first = reports[0]
+    if first["status"] != "ok" or len(reports) == 1:
+        return first
+    failed = [r for r in reports if r["status"] != "ok"]
+    if failed:
+        return failed[0]
+    merged = {**first, "results": {}}
+    for workload, cases in first["results"].items():
+        merged["results"][workload] = {}
+        for key, result in cases.items():
+            per_round = [r["results"][workload][key] for r in reports]
+            merged["results"][workload][key] = {
+                **summarize([v for r in per_round for v in r["samples"]], 1.0),
+                "dtype": result["dtype"],
+                "cpu": summarize([v for r in per_round for v in r["cpu"]["samples"]], 1.0),
+                # Far-apart round medians say the machine's load changed during the run.
+                "round_medians": [r["median"] for r in per_round]}
+    return merged
+
+
+def measure_all(frameworks: list[str], workloads: list[Workload],
+                args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Each framework's worker, ``args.rounds`` times taking turns; reports by framework."""
+    reports: dict[str, list[dict[str, Any]]] = {}
+    for round_no in range(1, args.rounds + 1):
+        for name in frameworks:
+            todo = [w for w in workloads if name in w.programs]
+            done = reports.setdefault(name, [])
+            if not todo or any(r["status"] != "ok" for r in done):
+                continue  # not installed or failed: once is enough
+            started = time.perf_counter()
+            report = run_framework(FRAMEWORKS[name], todo, args)
+            done.append(report)
+            status = report["status"] + (": " + report["error"] if "error" in report else "")
+            print(f"[{round_no}/{args.rounds}] {name}: {status} "
+                  f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+    return {name: merge_rounds(done) for name, done in reports.items() if done}
+
+
 def _list() -> None:
     print("workloads:")
     for w in WORKLOADS.values():
@@ -144,23 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {args.repeats} repeats (< {MIN_REPEATS}): medians will be noisy",
               file=sys.stderr)
     workloads = [WORKLOADS[name] for name in args.workloads]
-    runs: dict[str, dict[str, Any]] = {}
-    for name in args.frameworks:
-        framework = FRAMEWORKS[name]
-        todo = [w for w in workloads if name in w.programs]
-        if not todo:
-            continue
-        started = time.perf_counter()
-        print(f"{name}: measuring {', '.join(w.name for w in todo)} ...", file=sys.stderr,
-              flush=True)
-        runs[name] = run_framework(framework, todo, args)
-        status = runs[name]["status"]
-        if status == "error":
-            status += ": " + runs[name]["error"]
-        print(f"{name}: {status} ({time.perf_counter() - started:.0f} s)", file=sys.stderr,
-              flush=True)
+    frameworks = [name for name in FRAMEWORKS if name in args.frameworks]  # table order
+    runs = measure_all(frameworks, workloads, args)
 
-    settings = {"repeats": args.repeats, "warmup": args.warmup, "threads": args.threads}
+    settings = {"repeats": args.repeats * args.rounds, "warmup": args.warmup,
+                "threads": args.threads, "rounds": args.rounds, "clock": args.clock}
     print("\n\n".join(workload_table(w, runs, settings) for w in workloads))
     if args.json is not None:
         document = {"settings": {**settings, "workloads": args.workloads,

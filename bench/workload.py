@@ -72,6 +72,7 @@ class Workload:
             setup = program.setups.get(case.key)
             if setup is None:
                 continue
-            samples, last = time_repeats(setup, repeats, warmup)
-            results[case.key] = {**summarize(samples, self.scale), "dtype": last}
+            wall, cpu, last = time_repeats(setup, repeats, warmup)
+            results[case.key] = {**summarize(wall, self.scale), "dtype": last,
+                                 "cpu": summarize(cpu, self.scale)}
         return results

@@ -212,7 +212,9 @@ def plot_history(history: History, path: str | os.PathLike, title: str = "") -> 
     if any(v is not None for v in history.val_acc):
         ax_acc.plot(history.epoch, history.val_acc, "s-", label="test")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    from matplotlib.ticker import MaxNLocator
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
