@@ -1,4 +1,4 @@
-"""The ``zerograd`` command: train a zoo model, evaluate saved weights.
+"""The ``zerograd`` command: train a zoo model, evaluate saved weights, draw a model's graph.
 
 With no ``--dataset`` it trains an MLP on the generated spiral (no download at all) and draws
 the decision boundary.
@@ -13,9 +13,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+import autograd as ag
 import optim
+from autograd.viz import GraphvizError
 
 from . import data, random, zoo
+from .functional import cross_entropy
 from .train import Trainer, plot_decision_boundary, plot_history
 
 DATASETS = {"spiral": None, "mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}
@@ -70,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     common(ev)
     ev.add_argument("--weights", required=True, help="an .npz written by `zerograd train`")
+
+    graph = sub.add_parser("graph", help="draw the graph of one training step's loss",
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    graph.add_argument("--model", choices=sorted(zoo.MODELS), default="simple-cnn",
+                       help="network from the model zoo (on 1x28x28 images)")
+    graph.add_argument("-o", "--output", default="graph.svg", help="the picture to write")
+    graph.add_argument("--format", choices=ag.viz.FORMATS, default=None,
+                       help="picture format (default: the suffix of --output, else svg); "
+                            "dot writes the DOT text itself and needs no Graphviz")
+    graph.add_argument("--collapse", type=int, default=None, metavar="DEPTH",
+                       help="fold each module DEPTH levels below the model into one box "
+                            "(1: one box per layer)")
+    graph.add_argument("--show-values", action="store_true",
+                       help="add min/mean/max (or the value) of every Variable")
+    graph.add_argument("--show-grads", action="store_true",
+                       help="run backward first and add each gradient's summary")
+    graph.add_argument("--hide-constants", action="store_true",
+                       help="leave out unnamed constants (literals, masks)")
+    graph.add_argument("--batch-size", type=int, default=2, help="images in the random batch")
+    graph.add_argument("--seed", type=int, default=0, help="seed for weights and the batch")
     return parser
 
 
@@ -151,13 +174,64 @@ def evaluate(args: argparse.Namespace) -> float:
     return acc
 
 
+def step_loss(model: Any, batch_size: int = 2, seed: int = 0) -> tuple[ag.Variable, ag.Variable]:
+    """The cross-entropy loss of ``model`` on a random batch of 1x28x28 images, and the input.
+
+    The input is a Variable named ``x`` that requires grad, so a picture shows it and the ops
+    that read it (a training step needs no gradient for it; the loss is the same).
+
+    Args:
+        model: a zoo model (any module mapping (N, 1, 28, 28) images to (N, 10) logits).
+        batch_size: N.
+        seed: seeds the images and the labels.
+
+    Returns:
+        The loss (a scalar with the graph behind it) and the input ``x``.
+
+    >>> from nn import zoo
+    >>> loss, x = step_loss(zoo.MLP(784, (10,), 10))
+    >>> loss.shape, x.shape, type(loss.creator).__name__
+    ((), (2, 1, 28, 28), 'SoftmaxCrossEntropy')
+    """
+    rng = np.random.default_rng(seed)
+    x = ag.Variable(rng.standard_normal((batch_size, 1, 28, 28)).astype(np.float32), name="x")
+    labels = rng.integers(0, 10, size=batch_size)
+    return cross_entropy(model(x), labels), x
+
+
+def graph(args: argparse.Namespace) -> str:
+    """``zerograd graph``: draw the graph of one training step's loss of a zoo model."""
+    if args.batch_size < 1:
+        raise SystemExit(f"zerograd graph: --batch-size must be at least 1 "
+                         f"(got {args.batch_size})")
+    if args.collapse is not None and args.collapse < 0:
+        raise SystemExit(f"zerograd graph: --collapse must be >= 0 (got {args.collapse})")
+    random.manual_seed(args.seed)
+    model = zoo.MODELS[args.model]()
+    loss, _ = step_loss(model, args.batch_size, args.seed)
+    if args.show_grads:
+        loss.backward(retain_graph=True)
+    path = ag.render(loss, args.output, format=args.format, module=model,
+                     collapse=args.collapse, show_values=args.show_values,
+                     show_grads=args.show_grads, hide_constants=args.hide_constants,
+                     title=f"{type(model).__name__}: one training step, batch of "
+                           f"{args.batch_size}, loss {loss.item():.4f}")
+    print(f"wrote {path}")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "train":
             train(args)
+        elif args.command == "graph":
+            graph(args)
         else:
             evaluate(args)
+    except GraphvizError as err:
+        print(f"zerograd: {err}", file=sys.stderr)
+        return 1
     except (data.DownloadError, data.IDXError, OSError) as err:
         print(f"zerograd: {err}", file=sys.stderr)
         return 1

@@ -1,9 +1,12 @@
-"""Hypothesis profiles: ``ci`` (derandomized, chosen when CI is set) and a quick ``dev`` one.
+"""Hypothesis profiles: ``ci`` (derandomized, chosen when CI is set) and a quick ``dev`` one,
+and the ``dot`` fixture for tests that need Graphviz.
 
 Pick another with ``HYPOTHESIS_PROFILE=thorough pytest``.
 """
 import os
+import shutil
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -12,3 +15,16 @@ settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=Tr
 settings.register_profile("dev", max_examples=15, **_common)
 settings.register_profile("thorough", max_examples=400, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def dot() -> str:
+    """The path of Graphviz's ``dot``; skip without it (fail when CI is set: CI installs it)."""
+    path = shutil.which("dot")
+    if path is None:
+        reason = ("Graphviz's dot program is not on PATH (apt-get install graphviz, "
+                  "brew install graphviz or conda install graphviz)")
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}. CI is set, so this fails instead of skipping.")
+        pytest.skip(reason)
+    return path

@@ -1,0 +1,105 @@
+"""Draw the pictures of the graph gallery (docs/gallery.rst) into docs/_static/gallery/.
+
+Run from the repository root after changing how graphs are drawn, and commit the SVGs:
+``python docs/make_gallery.py``. It uses only the public API and needs Graphviz's ``dot``.
+Each function below is shown on the gallery page as the code that drew its picture.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+if ROOT not in sys.path:  # the packages of this checkout, as docs/conf.py does
+    sys.path.insert(0, ROOT)
+
+import autograd as ag  # noqa: E402
+from autograd.viz import gradcheck_report  # noqa: E402
+from nn import random, zoo  # noqa: E402
+from nn.cli import step_loss  # noqa: E402
+
+OUT = os.path.join(ROOT, "docs", "_static", "gallery")
+
+
+def expression(out: str) -> None:
+    x = ag.Variable(np.array([1.0, 2.0]), name="x")
+    w = ag.Variable(np.array([3.0, -1.0]), name="w")
+    b = ag.Variable(0.5, name="b")
+    y = (x * w + b).sum()
+    y.backward(retain_graph=True)  # keep the graph to draw it with its gradients
+    ag.render(y, os.path.join(out, "expression.svg"), show_values=True, show_grads=True)
+
+
+def mlp(out: str) -> None:
+    random.manual_seed(0)
+    model = zoo.MLP(784, (100, 100), 10)
+    loss, _ = step_loss(model, batch_size=2)
+    ag.render(loss, os.path.join(out, "mlp.svg"), module=model, hide_constants=True)
+
+
+def simple_cnn(out: str) -> None:
+    random.manual_seed(0)
+    model = zoo.SimpleConvNet()
+    loss, _ = step_loss(model, batch_size=2)
+    ag.render(loss, os.path.join(out, "simple_cnn.svg"), module=model)
+    ag.render(loss, os.path.join(out, "simple_cnn_collapsed.svg"), module=model, collapse=1)
+
+
+def deep_cnn(out: str) -> None:
+    random.manual_seed(0)
+    model = zoo.DeepConvNet()
+    loss, _ = step_loss(model, batch_size=2)
+    ag.render(loss, os.path.join(out, "deep_cnn_collapsed.svg"), module=model, collapse=2)
+
+
+def tanh_derivatives(out: str) -> None:
+    # The DeZero book's pictures: backward on the last derivative, over and over.
+    x = ag.Variable(1.0, name="x")
+    y = ag.tanh(x)
+    y.backward(create_graph=True)
+    for n in range(2, 4):
+        gx = x.grad
+        x.cleargrad()
+        gx.backward(create_graph=True)
+        x.grad.name = f"gx{n}"
+        ag.render(x.grad, os.path.join(out, f"tanh_{n}.svg"),
+                  title=f"the {['', '1st', '2nd', '3rd'][n]} derivative of tanh")
+
+
+class BrokenSquare(ag.Function):
+    """x ** 2 with a deliberately wrong backward: the factor 2 is missing."""
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, grad):
+        x, = self.inputs
+        return grad * x
+
+
+def gradcheck_broken(out: str) -> None:
+    rng = np.random.default_rng(0)
+    x = ag.Variable(rng.standard_normal((3, 4)), name="x")
+    w = ag.Variable(rng.standard_normal((4, 2)), name="w")
+    b = ag.Variable(np.zeros(2), name="b")
+
+    def f(x, w, b):
+        h = ag.tanh(x @ w + b)
+        return (BrokenSquare()(h) + ag.exp(h)).mean()
+
+    report = gradcheck_report(f, x, w, b)
+    print(report)
+    ag.render(report.outputs, os.path.join(out, "gradcheck_broken.svg"), report=report)
+
+
+def main() -> None:
+    os.makedirs(OUT, exist_ok=True)
+    for draw in (expression, mlp, simple_cnn, deep_cnn, tanh_derivatives, gradcheck_broken):
+        draw(OUT)
+    print(f"wrote {', '.join(sorted(os.listdir(OUT)))} in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
