@@ -165,28 +165,28 @@ class Variable:
 
     # Operators: written out one by one so every reflected form is visible.
     def __add__(self, other: Any) -> Variable:
-        return elementwise.add(self, other)
+        return elementwise.Add()(self, other)
 
     def __radd__(self, other: Any) -> Variable:
-        return elementwise.add(other, self)
+        return elementwise.Add()(other, self)
 
     def __sub__(self, other: Any) -> Variable:
-        return elementwise.sub(self, other)
+        return elementwise.Sub()(self, other)
 
     def __rsub__(self, other: Any) -> Variable:
-        return elementwise.sub(other, self)
+        return elementwise.Sub()(other, self)
 
     def __mul__(self, other: Any) -> Variable:
-        return elementwise.mul(self, other)
+        return elementwise.Mul()(self, other)
 
     def __rmul__(self, other: Any) -> Variable:
-        return elementwise.mul(other, self)
+        return elementwise.Mul()(other, self)
 
     def __truediv__(self, other: Any) -> Variable:
-        return elementwise.div(self, other)
+        return elementwise.Div()(self, other)
 
     def __rtruediv__(self, other: Any) -> Variable:
-        return elementwise.div(other, self)
+        return elementwise.Div()(other, self)
 
     def __pow__(self, other: Any) -> Variable:
         return elementwise.pow(self, other)
@@ -201,7 +201,7 @@ class Variable:
         return linalg.matmul(other, self)
 
     def __neg__(self) -> Variable:
-        return elementwise.neg(self)
+        return elementwise.Neg()(self)
 
     def __pos__(self) -> Variable:
         return self
@@ -386,6 +386,17 @@ def as_variable(x: Any) -> Variable:
 
 def _as_inputs(inputs: tuple) -> list[Variable]:
     """Wrap the inputs of an op; Python scalars take the dtype of the array operands."""
+    if len(inputs) == 2:
+        a, b = inputs
+        if type(a) is Variable:
+            if type(b) is float and a._data.dtype.kind == "f":
+                # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
+                # result_type would say. Read-only: this constant is private to the op.
+                c = np.asarray(b, dtype=a._data.dtype)
+                c.flags.writeable = False
+                return [a, _constant(c)]
+            if type(b) is Variable:
+                return [a, b]
     xs: list[Any] = list(inputs)
     scalars = []
     for i, x in enumerate(xs):
@@ -437,11 +448,15 @@ class Function:
     variable(12.)
 
     Class attributes tell the engine what backward reads, so it can protect exactly that:
-    ``saves_inputs`` (default True) and ``saves_outputs`` (default False).
+    ``saves_inputs`` (default True) and ``saves_outputs`` (default False); ``input_reads``
+    refines the first: entry i lists the inputs whose values the gradient of input i reads
+    (for ``a * b``: ``((1,), (0,))``), so an input is protected only if a gradient that needs
+    it will be computed. None means every input.
     """
 
     saves_inputs = True
     saves_outputs = False
+    input_reads: tuple[tuple[int, ...], ...] | None = None
 
     inputs: list[Variable] | None = None
     outputs: list[weakref.ref] | None = None
@@ -451,7 +466,7 @@ class Function:
     params: dict[str, Any] = {}
     output_meta: list[tuple] = []
     _frozen: list | None = None
-    _versions: tuple | None = None
+    _saved: list | None = None  # [(input, its version at forward)] that backward reads
     _released = False
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> Any:
@@ -483,14 +498,18 @@ class Function:
 
     def _record(self, xs: list[Variable], outputs: list[Variable],
                 params: dict[str, Any]) -> None:
-        generation = max(x.generation for x in xs)
+        generation = 0
+        for x in xs:  # a loop, not max(genexpr): this runs once per recorded op
+            if x.generation > generation:
+                generation = x.generation
         self.generation = generation
         self.scope = _grad_mode.scope
         if _grad_mode.order:
             self.order = _grad_mode.order
         self.inputs = xs
         self.outputs = [weakref.ref(y) for y in outputs]
-        self.params = params
+        if params:
+            self.params = params
         if len(outputs) > 1:
             self.output_meta = [(y.shape, y.dtype) for y in outputs]
         for y in outputs:
@@ -501,24 +520,30 @@ class Function:
         if self.saves_inputs or self.saves_outputs:
             frozen: list[np.ndarray] = []
             if self.saves_inputs:
-                self._versions = tuple(x._version for x in xs)
-                saved.freeze([x._data for x in xs], frozen)
+                reads = self.input_reads
+                needed = xs if reads is None else [
+                    xs[j] for i, x in enumerate(xs) if x.requires_grad for j in reads[i]]
+                if needed:
+                    self._saved = [(x, x._version) for x in needed]
+                    saved.freeze([x._data for x in needed], frozen)
             if self.saves_outputs:
                 saved.freeze([y._data for y in outputs], frozen)
-            self._frozen = frozen
+            if frozen:
+                self._frozen = frozen
 
     def check_saved(self) -> None:
         """Raise GraphError if the graph was freed or an input read by backward was replaced."""
-        name = type(self).__name__
         if self._released:
+            name = type(self).__name__
             raise GraphError(
                 f"{name}: trying to backward through the graph a second time (its saved values "
                 "were freed after the first backward); pass retain_graph=True to the first "
                 "backward if you need a second one")
-        if self._versions is not None:
-            for i, (x, v) in enumerate(zip(self.inputs, self._versions)):  # type: ignore[arg-type]
-                if x._version != v:
-                    raise GraphError(
+        for x, v in self._saved or ():
+            if x._version != v:
+                name = type(self).__name__
+                i = next(k for k, y in enumerate(self.inputs or ()) if y is x)
+                raise GraphError(
                         f"{name}: input {i} (shape {x.shape}, {x.dtype}) needed for gradient "
                         f"computation was modified after the forward pass (version {v} -> "
                         f"{x._version}); recompute the forward after changing it")
@@ -529,6 +554,7 @@ class Function:
             saved.release(self._frozen)
             self._frozen = None
         self._released = True
+        self._saved = None
         self.inputs = []
 
     def __del__(self) -> None:

@@ -34,11 +34,13 @@ class Sub(Function):
         return a - b
 
     def backward(self, grad):
-        return grad, -grad
+        return grad, (-grad if self.inputs[1].requires_grad else None)
 
 
 class Mul(Function):
     """a * b. grad_a = grad * b, grad_b = grad * a."""
+
+    input_reads = ((1,), (0,))
 
     def forward(self, a, b):
         return a * b
@@ -52,13 +54,16 @@ class Mul(Function):
 class Div(Function):
     """a / b. grad_a = grad / b, grad_b = -grad * a / b**2."""
 
+    input_reads = ((1,), (0, 1))
+
     def forward(self, a, b):
         return a / b
 
     def backward(self, grad):
         a, b = self.inputs
         grad_a = grad / b
-        return grad_a, (-grad_a * a / b if b.requires_grad else None)
+        return (grad_a if a.requires_grad else None,
+                -grad_a * a / b if b.requires_grad else None)
 
 
 class Neg(Function):
@@ -174,7 +179,9 @@ class Where(Function):
         return np.where(condition, a, b)
 
     def backward(self, grad):
-        return (where(self.condition, grad, 0), where(self.condition, 0, grad))
+        a, b = self.inputs
+        return (where(self.condition, grad, 0) if a.requires_grad else None,
+                where(self.condition, 0, grad) if b.requires_grad else None)
 
 
 class Cast(Function):

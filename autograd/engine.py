@@ -47,13 +47,13 @@ def _seed(y: Variable, g: Any, op: str) -> Variable:
 def _reduce_to_input(gx: Any, x: Variable, fn: Function) -> Variable:
     if not isinstance(gx, Variable):
         gx = as_variable(gx)
-    if gx.shape != x.shape:
+    if gx._data.shape != x._data.shape:
         try:
             gx = gx.sum_to(x.shape)
         except ShapeError as err:
             raise GraphError(f"{type(fn).__name__}.backward returned a gradient of shape "
                              f"{gx.shape} for an input of shape {x.shape}") from err
-    if gx.dtype != x.dtype:
+    if gx._data.dtype != x._data.dtype:
         gx = gx.astype(x.dtype)
     return gx
 
@@ -98,20 +98,29 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if y.creator is not None:
                 push(y.creator)
 
+        pop = heapq.heappop
         while heap:
-            f = heapq.heappop(heap)[2]
-            f.check_saved()
-            grads = []
-            outs = [ref() for ref in f.outputs]  # type: ignore[union-attr]  # alive for backward
-            for out in outs:
-                entry = pending.pop(id(out), None) if out is not None else None
-                if entry is None:
-                    grads.append(None)
-                    continue
+            f = pop(heap)[2]
+            if f._released or f._saved:
+                f.check_saved()
+            refs = f.outputs
+            if len(refs) == 1:  # the common case, without the lists
+                out = refs[0]()  # alive: its pending entry holds it
+                entry = pending.pop(id(out))
                 if out._retains_grad:
                     out.grad = entry[1] if out.grad is None else out.grad + entry[1]
-                grads.append(entry[1])
-            if len(grads) > 1:  # an output nobody used contributes a zero gradient
+                grads = [entry[1]]
+            else:
+                grads = []
+                outs = [ref() for ref in refs]  # kept alive for backward
+                for out in outs:
+                    entry = pending.pop(id(out), None) if out is not None else None
+                    if entry is None:  # an output nobody used contributes a zero gradient
+                        grads.append(None)
+                        continue
+                    if out._retains_grad:
+                        out.grad = entry[1] if out.grad is None else out.grad + entry[1]
+                    grads.append(entry[1])
                 grads = [_constant(np.zeros(shape, dtype)) if g is None else g
                          for g, (shape, dtype) in zip(grads, f.output_meta)]
             if create_graph:
@@ -125,7 +134,14 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             for x, gx in zip(f.inputs, gxs):  # type: ignore[arg-type]
                 if gx is None or not x.requires_grad:
                     continue
-                accumulate(x, _reduce_to_input(gx, x, f))
+                if type(gx) is not Variable or gx._data.shape != x._data.shape or \
+                        gx._data.dtype != x._data.dtype:
+                    gx = _reduce_to_input(gx, x, f)
+                entry = pending.get(id(x))
+                if entry is None:
+                    pending[id(x)] = [x, gx]
+                else:
+                    entry[1] = entry[1] + gx  # a new Variable: never add in place into a shared one
                 if x.creator is not None:
                     push(x.creator)
             if not retain_graph:

@@ -18,6 +18,8 @@ class MatMul(Function):
     gradient: grad_A = G @ B^T and grad_B = A^T @ G (the engine sums broadcast batch axes).
     """
 
+    input_reads = ((1,), (0,))
+
     def forward(self, a, b):
         if a.ndim == 0 or b.ndim == 0:
             raise ShapeError(f"MatMul: both operands need at least 1 dimension (shapes "
