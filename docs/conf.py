@@ -36,7 +36,7 @@ pygments_style = "sphinx"
 # Google-style docstrings (Args:, Returns:, Raises:, Shape:).
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = [("Shape", "params_style")]
+napoleon_custom_sections = ["Shape"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"

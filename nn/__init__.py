@@ -5,7 +5,7 @@
 >>> sum(p.size for p in model.parameters())
 79510
 """
-from . import functional, init, random, utils
+from . import data, functional, init, random, train, utils, zoo
 from .layers import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten,
     LeakyReLU, Linear, MaxPool2d, ModuleList, MSELoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,

@@ -29,10 +29,20 @@ SPIRAL_DEFAULTS = dict(epochs=300, optimizer="sgd", lr=1.0, batch_size=30, hidde
 IMAGE_DEFAULTS = dict(epochs=3, optimizer="adam", lr=1e-3, batch_size=100, hidden="100,100")
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Show a default only where the help text does not already say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False) or "(default" in text:
+            return text
+        return super()._get_help_string(action) or text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zerograd", description="Train and evaluate the book's networks with zerograd.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_Help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -48,10 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="MLP hidden sizes, comma separated (default: 10 for the spiral, "
                             "100,100 for images)")
         p.add_argument("--batch-size", type=int, default=None,
-                       help="batch size (default: 30 for the spiral, 100 for images)")
+                       help="batch size (default: training 30 for the spiral, 100 for images; "
+                            "evaluation 1000)")
 
     train = sub.add_parser("train", help="train a model and save its weights and curves",
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=_Help)
     common(train)
     train.add_argument("--epochs", type=int, default=None,
                        help="epochs (default: 300 for the spiral, 3 for images)")
@@ -70,12 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     ev = sub.add_parser("eval", help="report the test accuracy of saved weights",
-                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                        formatter_class=_Help)
     common(ev)
     ev.add_argument("--weights", required=True, help="an .npz written by `zerograd train`")
 
     graph = sub.add_parser("graph", help="draw the graph of one training step's loss",
-                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                           formatter_class=_Help)
     graph.add_argument("--model", choices=sorted(zoo.MODELS), default="simple-cnn",
                        help="network from the model zoo (on 1x28x28 images)")
     graph.add_argument("-o", "--output", default="graph.svg", help="the picture to write")
@@ -167,7 +178,8 @@ def evaluate(args: argparse.Namespace) -> float:
     model = _model(args, settings)
     model.load(args.weights)
     trainer = Trainer(model, optimizer=None, progress=False, verbose=False)
-    loader = data.DataLoader(test_set if test_set is not None else train_set, batch_size=1000)
+    loader = data.DataLoader(test_set if test_set is not None else train_set,
+                             batch_size=args.batch_size or 1000)
     loss, acc = trainer.evaluate(loader)
     what = "test" if test_set is not None else "training"
     print(f"{what} accuracy: {acc:.4f} (loss {loss:.4f})")

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from autograd import OpTypeError, ShapeError, Variable, name_scope
+from autograd import OpTypeError, Variable, name_scope
 
 
 class Parameter(Variable):
@@ -66,6 +66,7 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses write it. Call the module, not ``forward``."""
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -105,9 +106,11 @@ class Module:
         self._buffers[name] = array
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules with their attribute names, in assignment order."""
         yield from self._modules.items()
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules, in assignment order."""
         for _, m in self.named_children():
             yield m
 
@@ -125,6 +128,7 @@ class Module:
                                    for k, c in m._modules.items()]))
 
     def modules(self) -> Iterator[Module]:
+        """This module and every module below it, each once."""
         for _, m in self.named_modules():
             yield m
 
@@ -138,10 +142,12 @@ class Module:
                     yield (f"{path}.{k}" if path else k), p
 
     def parameters(self) -> Iterator[Parameter]:
+        """Every parameter once, in definition order (what an optimizer takes)."""
         for _, p in self.named_parameters():
             yield p
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """Every buffer (e.g. batch-norm running statistics) with its dotted path."""
         for path, m in self.named_modules(prefix):
             for k, b in m._buffers.items():
                 yield (f"{path}.{k}" if path else k), b
@@ -157,6 +163,7 @@ class Module:
         return self.train(False)
 
     def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to None."""
         for p in self.parameters():
             p.grad = None
 
@@ -228,10 +235,16 @@ class Module:
         save_arrays(path, self.state_dict())
 
     def load(self, path: str | os.PathLike, strict: bool = True) -> None:
-        """Read weights written by ``save``; nothing is unpickled."""
-        self.load_state_dict(load_arrays(path), strict=strict)
+        """Read weights written by ``save``, or the model's part of a ``Trainer`` checkpoint;
+        nothing is unpickled."""
+        arrays = load_arrays(path)
+        if "meta" in arrays:  # a Trainer checkpoint: its model entries are prefixed "model."
+            arrays = OrderedDict((k[len("model."):], v) for k, v in arrays.items()
+                                 if k.startswith("model."))
+        self.load_state_dict(arrays, strict=strict)
 
     def extra_repr(self) -> str:
+        """What ``repr`` shows between the parentheses; layers override it."""
         return ""
 
     def __repr__(self) -> str:
@@ -266,5 +279,5 @@ def load_arrays(path: str | os.PathLike) -> OrderedDict[str, np.ndarray]:
         with np.load(os.fspath(path), allow_pickle=False) as data:
             return OrderedDict((k, data[k]) for k in data.files)
     except ValueError as err:
-        raise ShapeError(f"load: {path} holds pickled objects, which are never loaded "
+        raise ValueError(f"load: {path} holds pickled objects, which are never loaded "
                          f"({err})") from err

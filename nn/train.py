@@ -178,10 +178,12 @@ class Trainer:
             self.scheduler.load_state_dict(meta["scheduler"])
         self.history = History(**meta["history"])
         self.best = meta["best"]
-        random.generator().bit_generator.state = meta["rng"]["nn"]
+        rng = meta.get("rng", {})
+        if "nn" in rng:
+            random.generator().bit_generator.state = rng["nn"]
         generator = getattr(self._loader, "generator", None)
-        if "loader" in meta["rng"] and isinstance(generator, np.random.Generator):
-            generator.bit_generator.state = meta["rng"]["loader"]
+        if "loader" in rng and isinstance(generator, np.random.Generator):
+            generator.bit_generator.state = rng["loader"]
         return int(meta["epoch"])
 
 

@@ -10,6 +10,7 @@ from autograd import Variable
 from .layers import (
     BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh,
 )
+from . import init
 from .module import Module
 
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -23,7 +24,8 @@ class MLP(Module):
         in_features: input size (784 for flattened MNIST, 2 for the spiral).
         hidden: the size of each hidden layer, e.g. (100, 100).
         out_features: the number of classes.
-        activation: "relu", "sigmoid" or "tanh".
+        activation: "relu", "sigmoid" or "tanh". Weights start He-normal for ReLU and
+            Xavier-normal for the other two, as the book's chapter 6.2 advises.
         batch_norm: a BatchNorm1d after each hidden Linear.
         dropout: the dropout probability after each hidden activation (0 for none).
 
@@ -50,6 +52,10 @@ class MLP(Module):
             size = width
         layers.append(Linear(size, out_features, dtype=dtype))
         self.layers = Sequential(*layers)
+        if activation != "relu":
+            for layer in layers:
+                if isinstance(layer, Linear):
+                    init.xavier_normal_(layer.weight)
 
     def forward(self, x: Any) -> Variable:
         return self.layers(x)

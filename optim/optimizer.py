@@ -201,6 +201,13 @@ class Optimizer:
                     f"{name}: parameter group {g} has {len(indices)} parameters in the "
                     f"state_dict, {len(group['params'])} in the optimizer")
             by_index.update(zip(indices, group["params"]))
+            # initial_lr is a scheduler's bookkeeping, kept in the group as in PyTorch.
+            unknown = sorted(set(saved) - set(self.defaults) - set(group) -
+                             {"params", "initial_lr"})
+            if unknown:  # e.g. Adam's betas offered to SGD: the state is another optimizer's
+                raise OptimizerError(f"{name}: parameter group {g} of the state_dict has "
+                                     f"hyperparameters {name} does not have: "
+                                     f"{', '.join(unknown)}")
             new = dict(self.defaults)
             new.update((k, v) for k, v in saved.items() if k != "params")
             self._check_group(new, f" in parameter group {g} of the state_dict")

@@ -5,8 +5,6 @@ from typing import Any
 
 import numpy as np
 
-
-
 import autograd as ag
 from autograd import Variable
 
@@ -24,7 +22,7 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Variable:
 
 
 def sigmoid(x: Any) -> Variable:
-    """1 / (1 + exp(-x)), without overflow for large |x|."""
+    """1 / (1 + exp(-x)), without overflow for large ``|x|``."""
     return ag.sigmoid(x)
 
 

@@ -13,8 +13,8 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Variable:
     """x @ weight.T + bias.
 
     Shape:
-        x (*, in_features), weight (out_features, in_features), bias (out_features,)
-        -> (*, out_features).
+        x ``(*, in_features)``, weight ``(out_features, in_features)``, bias
+        ``(out_features,)`` -> ``(*, out_features)``.
     """
     x, weight = ag.as_variable(x), ag.as_variable(weight)
     if weight.ndim != 2:
@@ -31,7 +31,7 @@ def embedding(indices: Any, weight: Any) -> Variable:
     """Rows of ``weight`` picked by integer ``indices``; repeated indices add their gradients.
 
     Shape:
-        indices (*), weight (num_embeddings, embedding_dim) -> (*, embedding_dim).
+        indices ``(*)``, weight ``(num_embeddings, embedding_dim)`` -> ``(*, embedding_dim)``.
     """
     idx = np.asarray(indices.data if isinstance(indices, Variable) else indices)
     weight = ag.as_variable(weight)

@@ -51,26 +51,28 @@ class Conv2d(Module):
                 ("" if self.bias is not None else ", bias=False"))
 
 
-class MaxPool2d(Module):
-    """The maximum of each window; ``stride`` defaults to ``kernel_size``.
-
-    Shape:
-        (N, C, H, W) -> (N, C, OH, OW).
-    """
-
+class _Pool2d(Module):
     def __init__(self, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-
-    def forward(self, x: Any) -> Variable:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
         stride = self.kernel_size if self.stride is None else self.stride
         return f"kernel_size={self.kernel_size}, stride={stride}, padding={self.padding}"
 
 
-class AvgPool2d(MaxPool2d):
+class MaxPool2d(_Pool2d):
+    """The maximum of each window; ``stride`` defaults to ``kernel_size``.
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW).
+    """
+
+    def forward(self, x: Any) -> Variable:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool2d(_Pool2d):
     """The mean of each window (zero padding counted); ``stride`` defaults to ``kernel_size``.
 
     Shape:

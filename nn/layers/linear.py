@@ -18,7 +18,7 @@ class Linear(Module):
     Weights start He-normal (std sqrt(2 / in_features), right for a following ReLU), biases 0.
 
     Shape:
-        (*, in_features) -> (*, out_features).
+        ``(*, in_features) -> (*, out_features)``.
 
     >>> import numpy as np
     >>> Linear(3, 2)(np.ones((5, 3), dtype=np.float32)).shape
@@ -45,7 +45,7 @@ class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index.
 
     Shape:
-        integer (*) -> (*, embedding_dim).
+        integer ``(*)`` -> ``(*, embedding_dim)``.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float32) -> None:

@@ -425,3 +425,16 @@ def test_param_groups_survive_json(config):
     opt.load_state_dict(sd)
     assert opt.state_dict()["param_groups"] == config.cls(
         [ag.Variable(v) for v in initial_values()], **config.kwargs).state_dict()["param_groups"]
+
+
+def test_loading_another_optimizers_state_is_refused() -> None:
+    import optim
+    from autograd import Variable
+    p = Variable(np.ones(2))
+    adam = optim.Adam([p], lr=0.1)
+    sgd = optim.SGD([p], lr=0.5)
+    with pytest.raises(optim.OptimizerError, match=r"SGD: parameter group 0 of the state_dict "
+                                                   r"has hyperparameters SGD does not have: "
+                                                   r"amsgrad, betas, eps"):
+        sgd.load_state_dict(adam.state_dict())
+    assert sgd.param_groups[0]["lr"] == 0.5
