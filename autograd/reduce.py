@@ -46,6 +46,27 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return y.reshape(shape) if lead or y.shape != shape else y
 
 
+def reduce_keepdims(ufunc: np.ufunc, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``ufunc.reduce`` over ``axes`` with kept dims, fast when the reduced axes are short.
+
+    NOTE: NumPy reduces a short axis (a 2x2 pooling window, say) one tiny inner loop at a time,
+    about 40x slower than combining the slices elementwise, which is what this does for axes of
+    at most 8 elements; the result is the same (for sums, up to rounding order).
+    """
+    for a in sorted(axes, key=lambda a: x.shape[a]):
+        k = x.shape[a]
+        if k > 8 or k == 0 or x.size < 4096:
+            x = ufunc.reduce(x, axis=a, keepdims=True)
+            continue
+        lead = (slice(None),) * a
+        out = ufunc(x[lead + (slice(0, 1),)], x[lead + (slice(1, 2),)]) if k > 1 else \
+            x[lead + (slice(0, 1),)].copy()
+        for i in range(2, k):
+            ufunc(out, x[lead + (slice(i, i + 1),)], out=out)
+        x = out
+    return x
+
+
 class Sum(Function):
     """x.sum(axis, keepdims). grad_x = grad broadcast back to x's shape (the adjoint of a sum
     is a copy)."""
@@ -55,6 +76,10 @@ class Sum(Function):
     def forward(self, x, *, axis=None, keepdims=False):
         self.axes = normalize_axis(axis, x.ndim, "Sum", x.shape)
         self.x_shape = x.shape
+        if x.size >= 4096 and self.axes and all(x.shape[a] <= 8 for a in self.axes):
+            y = reduce_keepdims(np.add, x, self.axes)
+            return y if keepdims else y.reshape(
+                tuple(s for i, s in enumerate(x.shape) if i not in self.axes))
         return x.sum(axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
@@ -70,13 +95,16 @@ class Max(Function):
         if any(x.shape[a] == 0 for a in self.axes):
             raise ShapeError(f"Max: cannot reduce a zero-size axis (input shape {x.shape}, "
                              f"axis {axis!r})")
-        return x.max(axis=self.axes, keepdims=keepdims)
+        self.top = reduce_keepdims(np.maximum, x, self.axes)  # backward finds the maxima by it
+        return self.top if keepdims else self.top.reshape(
+            tuple(s for i, s in enumerate(x.shape) if i not in self.axes))
 
     def backward(self, grad):
         x, = self.inputs
-        top = x.data.max(axis=self.axes, keepdims=True)
-        mask = x.data == top
-        share = (mask / mask.sum(axis=self.axes, keepdims=True)).astype(grad.dtype)
+        share = (x.data == self.top).astype(grad.dtype)
+        count = reduce_keepdims(np.add, share, self.axes)
+        if (count != 1).any():  # ties share the gradient evenly
+            share /= count
         grad = grad.reshape(keepdims_shape(x.shape, self.axes))
         return broadcast_to(grad, x.shape) * share
 

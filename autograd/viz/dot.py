@@ -186,6 +186,8 @@ def _box_label(box: Scope, fs: list[Function], layout: Layout,
                report: GradcheckReport | None) -> tuple[str, str]:
     parts = [layout.cluster_label(box), f"{len(fs)} op{'s' if len(fs) != 1 else ''}"]
     params = [v for v in layout.folded.get(box, []) if layout.is_param(v)]
+    rank = {key: i for i, key in enumerate(layout.params)}  # the module's definition order
+    params.sort(key=lambda p: rank.get(id(p), len(rank)))
     prefix = layout.box_path(box) + "." if len(box) > 1 else ""
     if len(params) <= 3:
         for p in params:

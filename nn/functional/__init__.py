@@ -1,10 +1,12 @@
 """Stateless neural-network ops on Variables (imported as ``F``, as in PyTorch).
 
-Composed from autograd primitives; the few with a backward of their own are ``Im2col``,
-``Col2im`` and the fused ``SoftmaxCrossEntropy``.
+Composed from autograd primitives; the few with a backward of their own are ``Im2col`` and
+``Col2im``, and, fused where a benchmark showed it pays (each with its composed version kept
+as the test reference), ``Relu``, ``MaxPoolTiles`` and ``SoftmaxCrossEntropy``.
 """
-from .activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from .conv import Col2im, Im2col, avg_pool2d, conv2d, im2col, max_pool2d
+from .activation import Relu, leaky_relu, log_softmax, relu, relu_composed, sigmoid, softmax, tanh
+from .conv import Col2im, Im2col, conv2d, im2col
+from .pooling import MaxPoolTiles, avg_pool2d, max_pool2d, max_pool2d_composed
 from .dropout import dropout
 from .linear import embedding, linear
 from .loss import (
@@ -17,5 +19,6 @@ __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "embedding",
     "conv2d", "im2col", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cross_entropy",
     "cross_entropy_composed", "mse_loss", "binary_cross_entropy_with_logits", "Im2col",
-    "Col2im", "SoftmaxCrossEntropy",
+    "Col2im", "SoftmaxCrossEntropy", "Relu", "relu_composed", "MaxPoolTiles",
+    "max_pool2d_composed",
 ]

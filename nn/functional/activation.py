@@ -6,11 +6,31 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Variable
+from autograd import Function, Variable
+
+
+class Relu(Function):
+    """max(x, 0) (the op; ``nn.ReLU`` is the layer). grad_x = grad where x > 0, else 0.
+
+    Fused for speed (one ``np.maximum``); ``relu_composed`` is the reference.
+    NOTE: the gradient at exactly 0 is 0, as in PyTorch.
+    """
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, grad):
+        x, = self.inputs
+        return grad * (x.data > 0)
 
 
 def relu(x: Any) -> Variable:
-    """max(x, 0). NOTE: the gradient at exactly 0 is 0, as in PyTorch."""
+    """max(x, 0), elementwise."""
+    return Relu()(x)
+
+
+def relu_composed(x: Any) -> Variable:
+    """The reference Relu fuses: where(x > 0, x, 0)."""
     x = ag.as_variable(x)
     return ag.where(x.data > 0, x, 0.0)
 

@@ -1,7 +1,7 @@
-"""Convolution and pooling through im2col: every window of the input laid out as a column.
+"""Convolution through im2col: every window of the input laid out as a column.
 
 ``Im2col`` and ``Col2im`` are each other's adjoint (one copies windows out, the other adds them
-back), so each is the other's backward. Conv2d is then one matrix product, pooling a reduction.
+back), so each is the other's backward. Conv2d is then one (batched) matrix product.
 Shapes use the letters of the docs: N, C, H, W, KH, KW, OH, OW.
 """
 from __future__ import annotations
@@ -98,7 +98,7 @@ def col2im_array(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, 
     return out[:, :, ph:ph + h, pw:pw + w]
 
 
-def _check_input(x: Variable, op: str, channels: int | None = None) -> None:
+def check_input(x: Variable, op: str, channels: int | None = None) -> None:
     if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
         c = "C" if channels is None else str(channels)
         raise ShapeError(f"{op}: expected input of shape (N, {c}, H, W), got {x.shape}")
@@ -108,7 +108,7 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair = 1, padding: Pair = 0,
            dilation: Pair = 1, op: str = "im2col") -> Variable:
     """Windows of x (N, C, H, W) as (N, C, KH, KW, OH, OW); raises if no window fits."""
     x = ag.as_variable(x)
-    _check_input(x, op)
+    check_input(x, op)
     kernel = pair(kernel_size, "kernel_size", op, 1)
     st, pad, dil = (pair(stride, "stride", op, 1), pair(padding, "padding", op, 0),
                     pair(dilation, "dilation", op, 1))
@@ -133,45 +133,13 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
     if weight.ndim != 4:
         raise ShapeError(f"Conv2d: expected weight of shape (OC, C, KH, KW), got {weight.shape}")
     oc, c, kh, kw = weight.shape
-    _check_input(x, "Conv2d", c)
+    check_input(x, "Conv2d", c)
     cols = im2col(x, (kh, kw), stride, padding, dilation, op="Conv2d")
     n, _, _, _, oh, ow = cols.shape
-    cols = cols.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
-    y = cols @ weight.reshape(oc, c * kh * kw).T
+    # (OC, C KH KW) @ (N, C KH KW, OH OW) -> (N, OC, OH OW): the im2col layout is already
+    # right for a batched product, so neither the columns nor the result need transposing.
+    y = weight.reshape(oc, c * kh * kw) @ cols.reshape(n, c * kh * kw, oh * ow)
+    y = y.reshape(n, oc, oh, ow)
     if bias is not None:
-        y = y + bias
-    return y.reshape(n, oh, ow, oc).transpose(0, 3, 1, 2)
-
-
-def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,
-               dilation: Pair = 1) -> Variable:
-    """The maximum of each window (padding never wins: it is -inf).
-
-    Shape:
-        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
-    """
-    x = ag.as_variable(x)
-    _check_input(x, "MaxPool2d")
-    pad = pair(padding, "padding", "MaxPool2d")
-    k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
-    if pad[0] > k[0] // 2 or pad[1] > k[1] // 2:
-        raise ShapeError(f"MaxPool2d: padding {pad} must be at most half the kernel {k}")
-    if pad != (0, 0):
-        x = ag.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), value=-np.inf)
-    cols = im2col(x, k, kernel_size if stride is None else stride, 0, dilation,
-                  op="MaxPool2d")
-    return cols.max(axis=(2, 3))
-
-
-def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None,
-               padding: Pair = 0) -> Variable:
-    """The mean of each window, zero padding counted (PyTorch's count_include_pad=True).
-
-    Shape:
-        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
-    """
-    x = ag.as_variable(x)
-    _check_input(x, "AvgPool2d")
-    cols = im2col(x, kernel_size, kernel_size if stride is None else stride, padding, 1,
-                  op="AvgPool2d")
-    return cols.mean(axis=(2, 3))
+        y = y + ag.reshape(bias, (1, oc, 1, 1))
+    return y

@@ -329,6 +329,16 @@ def pool_args(draw: Any, domain: Any) -> tuple:
 
 
 @st.composite
+def tile_pool_args(draw: Any) -> tuple:
+    """Windows that tile the input (stride = kernel), the sizes not always multiples of it."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)),
+             k[0] * draw(st.integers(1, 3)) + draw(st.integers(0, k[0] - 1)),
+             k[1] * draw(st.integers(1, 3)) + draw(st.integers(0, k[1] - 1)))
+    return draw(arrays(shape, DISTINCT)), k
+
+
+@st.composite
 def im2col_args(draw: Any) -> tuple:
     g = draw(conv_geometry())
     return draw(arrays((g["n"], g["c"]) + g["hw"])), g["kernel"], g["stride"], g["padding"], \
@@ -451,7 +461,8 @@ def _log_softmax_ref(x):
 
 
 ROWS += [
-    Row("relu", F.relu, one(NONZERO), None, lambda x: np.maximum(x, 0)),
+    Row("relu", F.relu, one(NONZERO), F.Relu, lambda x: np.maximum(x, 0)),
+    Row("relu_composed", F.relu_composed, one(NONZERO), None, lambda x: np.maximum(x, 0)),
     Row("leaky_relu", F.leaky_relu, one(NONZERO), None, lambda x: np.where(x > 0, x, 0.01 * x)),
     Row("softmax", lambda x: F.softmax(x, axis=-1), one(REAL, shapes(min_dims=1)), None,
         lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True)),
@@ -468,6 +479,10 @@ ROWS += [
         col2im_args(), F.Col2im, None),
     Row("max_pool2d", F.max_pool2d, pool_args(DISTINCT), None,
         lambda x, k, s, p: naive_pool(x, k, s, p, np.max, -np.inf)),
+    Row("max_pool2d_tiles", lambda x, k: F.max_pool2d(x, k), tile_pool_args(), F.MaxPoolTiles,
+        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf)),
+    Row("max_pool2d_composed", F.max_pool2d_composed, tile_pool_args(), None,
+        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf)),
     Row("avg_pool2d", F.avg_pool2d, pool_args(REAL), None,
         lambda x, k, s, p: naive_pool(x, k, s, p, np.mean, 0.0)),
     Row("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),

@@ -1,0 +1,125 @@
+"""Pooling: the maximum or mean of each window.
+
+Windows that tile the input (stride = kernel, no padding, the usual 2x2 pooling) need no
+im2col: a reshape shows them, and ``MaxPoolTiles`` takes their maxima slice by slice.
+Overlapping or padded windows go through im2col and a reduction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import autograd as ag
+from autograd import Function, ShapeError, Variable
+
+from .conv import Pair, check_input, im2col, pair
+
+
+class MaxPoolTiles(Function):
+    """The maximum of each KH x KW tile of x (N, C, H, W) -> (N, C, H // KH, W // KW); rows and
+    columns that do not fill a tile are dropped.
+
+    Fused for speed; ``_tiles(x).max(axis=(3, 5))`` is the composed reference. NumPy reduces
+    a 2-element axis one tiny loop at a time, so the maxima come from KH KW strided slices
+    instead. The gradient goes to the first maximum of each tile, as in PyTorch:
+    grad_x = grad copied over each tile, times that mask.
+    """
+
+    saves_outputs = True
+
+    def forward(self, x, *, kernel):
+        kh, kw = self.kernel = kernel
+        self.x_shape = x.shape
+        n, c, h, w = x.shape
+        xc = x[:, :, :h // kh * kh, :w // kw * kw]
+        y = xc[:, :, 0::kh, 0::kw].copy()
+        for i in range(kh):
+            for j in range(kw):
+                if i or j:
+                    np.maximum(y, xc[:, :, i::kh, j::kw], out=y)
+        return y
+
+    def backward(self, grad):
+        x, = self.inputs
+        y = self.outputs[0]().data
+        kh, kw = self.kernel
+        n, c, h, w = self.x_shape
+        oh, ow = y.shape[2:]
+        mask = np.zeros((n, c, oh * kh, ow * kw), dtype=grad.dtype)
+        taken = np.zeros(y.shape, dtype=bool)
+        for i in range(kh):
+            for j in range(kw):
+                hit = x.data[:, :, i:oh * kh:kh, j:ow * kw:kw] == y
+                hit &= ~taken
+                mask[:, :, i::kh, j::kw] = hit
+                taken |= hit
+        spread = ag.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), (n, c, oh, kh, ow, kw))
+        grad_x = spread.reshape(n, c, oh * kh, ow * kw) * mask
+        if (oh * kh, ow * kw) != (h, w):
+            grad_x = ag.pad(grad_x, ((0, 0), (0, 0), (0, h - oh * kh), (0, w - ow * kw)))
+        return grad_x
+
+
+def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,
+               dilation: Pair = 1) -> Variable:
+    """The maximum of each window (padding never wins: it is -inf).
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
+    """
+    x = ag.as_variable(x)
+    check_input(x, "MaxPool2d")
+    pad = pair(padding, "padding", "MaxPool2d")
+    k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+    if pad[0] > k[0] // 2 or pad[1] > k[1] // 2:
+        raise ShapeError(f"MaxPool2d: padding {pad} must be at most half the kernel {k}")
+    st = k if stride is None else pair(stride, "stride", "MaxPool2d", 1)
+    if pad == (0, 0) and st == k and pair(dilation, "dilation", "MaxPool2d", 1) == (1, 1):
+        _fits(x, k, "MaxPool2d")
+        return MaxPoolTiles()(x, kernel=k)
+    if pad != (0, 0):
+        x = ag.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), value=-np.inf)
+    cols = im2col(x, k, st, 0, dilation, op="MaxPool2d")
+    return cols.max(axis=(2, 3))
+
+
+def max_pool2d_composed(x: Any, kernel_size: Pair) -> Variable:
+    """The reference that MaxPoolTiles fuses: a reshape into tiles and a Max."""
+    x = ag.as_variable(x)
+    k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+    return _tiles(x, k, "MaxPool2d").max(axis=(3, 5))
+
+
+def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None,
+               padding: Pair = 0) -> Variable:
+    """The mean of each window, zero padding counted (PyTorch's count_include_pad=True).
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
+    """
+    x = ag.as_variable(x)
+    check_input(x, "AvgPool2d")
+    k = pair(kernel_size, "kernel_size", "AvgPool2d", 1)
+    st = k if stride is None else pair(stride, "stride", "AvgPool2d", 1)
+    if st == k and pair(padding, "padding", "AvgPool2d") == (0, 0):
+        return _tiles(x, k, "AvgPool2d").mean(axis=(3, 5))
+    cols = im2col(x, k, st, padding, 1, op="AvgPool2d")
+    return cols.mean(axis=(2, 3))
+
+
+def _fits(x: Variable, k: tuple[int, int], op: str) -> None:
+    if x.shape[2] < k[0] or x.shape[3] < k[1]:
+        raise ShapeError(f"{op}: kernel {k} does not fit the input {x.shape[2]}x{x.shape[3]} "
+                         f"(input shape {x.shape})")
+
+
+def _tiles(x: Variable, k: tuple[int, int], op: str) -> Variable:
+    """Non-overlapping windows as a reshape: (N, C, OH, KH, OW, KW), no copy of the input.
+    Rows and columns that do not fill a window are dropped, as the output-size formula does."""
+    _fits(x, k, op)
+    n, c, h, w = x.shape
+    oh, ow = h // k[0], w // k[1]
+    if (oh * k[0], ow * k[1]) != (h, w):
+        x = x[:, :, :oh * k[0], :ow * k[1]]
+    return x.reshape(n, c, oh, k[0], ow, k[1])
