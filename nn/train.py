@@ -206,13 +206,14 @@ def plot_history(history: History, path: str | os.PathLike, title: str = "") -> 
     """Learning curves (loss and accuracy per epoch) saved as a PNG."""
     plt = _pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(history.epoch, history.train_loss, "o-", label="train")
+    dots = len(history.epoch) <= 30  # markers only while they can be told apart
+    ax_loss.plot(history.epoch, history.train_loss, "o-" if dots else "-", label="train")
     if any(v is not None for v in history.val_loss):
-        ax_loss.plot(history.epoch, history.val_loss, "s-", label="test")
+        ax_loss.plot(history.epoch, history.val_loss, "s-" if dots else "-", label="test")
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
-    ax_acc.plot(history.epoch, history.train_acc, "o-", label="train")
+    ax_acc.plot(history.epoch, history.train_acc, "o-" if dots else "-", label="train")
     if any(v is not None for v in history.val_acc):
-        ax_acc.plot(history.epoch, history.val_acc, "s-", label="test")
+        ax_acc.plot(history.epoch, history.val_acc, "s-" if dots else "-", label="test")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
     from matplotlib.ticker import MaxNLocator
     for ax in (ax_loss, ax_acc):

@@ -1,10 +1,11 @@
 """Hypothesis profiles: ``ci`` (derandomized, chosen when CI is set) and a quick ``dev`` one,
-and the ``dot`` fixture for tests that need Graphviz.
+the real data beside the checkout, and the ``dot`` fixture for tests that need Graphviz.
 
-Pick another with ``HYPOTHESIS_PROFILE=thorough pytest``.
+Pick another profile with ``HYPOTHESIS_PROFILE=thorough pytest``.
 """
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,6 +16,12 @@ settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=Tr
 settings.register_profile("dev", max_examples=15, **_common)
 settings.register_profile("thorough", max_examples=400, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# Tests read MNIST from shared/data beside the checkout (never the network) unless
+# ZEROGRAD_DATA points elsewhere; without either, the tests that need it skip (fail under CI).
+_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if not os.environ.get("ZEROGRAD_DATA") and _SHARED.is_dir():
+    os.environ["ZEROGRAD_DATA"] = str(_SHARED)
 
 
 @pytest.fixture

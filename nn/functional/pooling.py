@@ -46,14 +46,21 @@ class MaxPoolTiles(Function):
         kh, kw = self.kernel
         n, c, h, w = self.x_shape
         oh, ow = y.shape[2:]
+        # The first maximum of each tile: slice (i, j) takes the tiles where it is a maximum
+        # and no earlier slice was.
         mask = np.zeros((n, c, oh * kh, ow * kw), dtype=grad.dtype)
-        taken = np.zeros(y.shape, dtype=bool)
+        free = np.ones(y.shape, dtype=bool)
         for i in range(kh):
             for j in range(kw):
                 hit = x.data[:, :, i:oh * kh:kh, j:ow * kw:kw] == y
-                hit &= ~taken
-                mask[:, :, i::kh, j::kw] = hit
-                taken |= hit
+                hit &= free
+                if ag.is_grad_enabled():
+                    mask[:, :, i::kh, j::kw] = hit
+                else:  # nothing records: write the gradient itself, one slice at a time
+                    np.multiply(grad.data, hit, out=mask[:, :, i::kh, j::kw])
+                free ^= hit
+        if not ag.is_grad_enabled():
+            return np.pad(mask, ((0, 0), (0, 0), (0, h - oh * kh), (0, w - ow * kw)))
         spread = ag.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), (n, c, oh, kh, ow, kw))
         grad_x = spread.reshape(n, c, oh * kh, ow * kw) * mask
         if (oh * kh, ow * kw) != (h, w):

@@ -1,0 +1,170 @@
+"""Every script in examples/ runs in ``--quick`` mode, writes its PNGs and prints sane numbers.
+
+The scripts are imported and their ``main`` called in this process, so NumPy, matplotlib and
+MNIST are loaded once for all of them. Those that read MNIST are skipped when its files are
+absent, except under CI (the ``CI`` environment variable), where that is a failure.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import shutil
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nn.data
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SCRIPTS = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_"))
+MNIST_SCRIPTS = {"ch06_optimizers", "ch06_weight_init", "ch06_batch_norm", "ch06_overfitting",
+                 "ch06_hyperparameter_search", "ch07_simple_convnet", "ch08_deep_convnet"}
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _script(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(EXAMPLES))  # the scripts import their sibling _common
+    return importlib.import_module(name)
+
+
+def _require_mnist() -> None:
+    folder = nn.data.data_root() / "mnist"
+    missing = [f for f in MNIST_FILES
+               if not (folder / f).is_file() and not (folder / f"{f}.gz").is_file()]
+    if missing:
+        reason = (f"MNIST is not in {folder} (missing {', '.join(missing)}); set ZEROGRAD_DATA "
+                  f"to a folder whose mnist/ holds the four files")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    if name in MNIST_SCRIPTS:
+        _require_mnist()
+    result = _script(name, monkeypatch).main(["--quick", "--out", str(tmp_path)])
+    for figure in result["figures"]:
+        path = Path(figure)
+        assert path.parent == tmp_path
+        assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    assert result["seconds"] > 0
+    return result
+
+
+def test_every_script_is_checked() -> None:
+    assert set(SCRIPTS) == set(CHECKS), "add a check for each new example to CHECKS"
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help_describes_the_options(name: str, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _script(name, monkeypatch).main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--quick", "--out", "--seed"):
+        assert option in text
+    assert ("--data-dir" in text) == (name in MNIST_SCRIPTS)
+
+
+def check_ch02_perceptron(r: dict[str, Any]) -> None:
+    truth = {"AND": [0, 0, 0, 1], "NAND": [1, 1, 1, 0], "OR": [0, 1, 1, 1],
+             "XOR": [0, 1, 1, 0]}
+    assert r["hand_set"] == truth
+    for gate in ("AND", "NAND", "OR"):
+        assert r["learned"][gate] == truth[gate]
+    assert r["learned"]["XOR 2 layers"] == truth["XOR"]
+    assert r["loss"]["XOR"] > 0.6  # one unit cannot do better than ln 2 on XOR
+
+
+def check_ch03_activations(r: dict[str, Any]) -> None:
+    assert np.isnan(r["naive_softmax"]).all()
+    assert np.isfinite(r["shifted_softmax"]).all()
+    assert r["shifted_softmax"].sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(r["shifted_softmax"], r["library_softmax"], rtol=1e-12)
+    assert r["sigmoid_grad_max"] == pytest.approx(0.25)
+    np.testing.assert_array_equal(r["relu_grad"], (r["x"] > 0).astype(float))
+
+
+def check_ch04_numerical_gradient(r: dict[str, Any]) -> None:
+    assert r["max_diff"] < 1e-6
+    ends = r["final_points"]
+    assert np.linalg.norm(ends[0.1]) < 0.1           # converges
+    assert np.linalg.norm(ends[10.0]) > 1e3          # diverges
+    np.testing.assert_allclose(ends[1e-10], [-3.0, 4.0], atol=1e-6)  # does not move
+
+
+def check_ch05_apple_graph(r: dict[str, Any]) -> None:
+    book = {"apples": (220, {"apple": 2.2, "apple count": 110, "tax": 200}),
+            "apples and oranges": (715, {"apple": 2.2, "apple count": 110, "orange": 3.3,
+                                         "orange count": 165, "tax": 650})}
+    for key, (price, grads) in book.items():
+        assert r[key]["price"] == pytest.approx(price)
+        for name, g in grads.items():
+            assert r[key]["grads"][name] == pytest.approx(g)
+            assert r[key]["numerical"][name] == pytest.approx(g, rel=1e-6)
+    if shutil.which("dot") or os.environ.get("CI"):
+        assert len(r["figures"]) == 2
+
+
+def check_ch06_optimizers(r: dict[str, Any]) -> None:
+    start = (-7.0) ** 2 / 20 + 2.0 ** 2
+    assert all(f < start / 10 for f in r["bowl_final_f"].values())
+    assert all(math.isfinite(v) and v < 2.5 for v in r["mnist_final_loss"].values())
+    assert all(0 <= a <= 1 for a in r["test_acc"].values())
+
+
+def check_ch06_weight_init(r: dict[str, Any]) -> None:
+    std = r["activation_std"]
+    assert std["ReLU, std 0.01"][-1] < 1e-3 < 0.3 < std["ReLU, He"][-1]  # vanishes vs kept
+    assert std["sigmoid, std 0.01"][-1] < 0.05   # all units near 0.5
+    assert std["sigmoid, std 1"][-1] > 0.3       # saturated at 0 and 1
+    assert all(math.isfinite(v) for v in r["final_loss"].values())
+
+
+def check_ch06_batch_norm(r: dict[str, Any]) -> None:
+    assert len(r["final_train_acc"]) == 2
+    for accs in r["final_train_acc"].values():
+        assert set(accs) == {"batch norm", "none"}
+        assert all(0 <= a <= 1 for a in accs.values())
+
+
+def check_ch06_overfitting(r: dict[str, Any]) -> None:
+    assert set(r["final"]) == {"none", "weight decay", "dropout"}
+    assert all(0 <= a <= 1 for f in r["final"].values() for a in f.values())
+
+
+def check_ch06_hyperparameter_search(r: dict[str, Any]) -> None:
+    vals = [t["val"] for t in r["trials"]]
+    assert vals == sorted(vals, reverse=True) and r["best"]["val"] == vals[0]
+    for t in r["trials"]:
+        assert 1e-6 <= t["lr"] <= 1e-2 and 1e-8 <= t["weight_decay"] <= 1e-4
+
+
+def check_ch07_simple_convnet(r: dict[str, Any]) -> None:
+    assert r["test_acc"] > 0.3  # 5 steps of Adam already beat chance (0.1) by far
+
+
+def check_ch08_deep_convnet(r: dict[str, Any]) -> None:
+    assert 0 <= r["test_acc"] <= 1
+    assert r["misclassified"] == round((1 - r["test_acc"]) * r["tested"])
+    assert all(math.isfinite(v) for v in r["train_loss"])
+
+
+def check_vol2_ch01_spiral(r: dict[str, Any]) -> None:
+    assert r["train_acc"] > 0.8
+    assert len(r["figures"]) == 2
+
+
+CHECKS = {name[len("check_"):]: f for name, f in globals().items() if name.startswith("check_")}
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_quick_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    CHECKS[name](_run(name, tmp_path, monkeypatch))
