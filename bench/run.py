@@ -21,7 +21,7 @@ if not __package__:
 
 from bench.frameworks import FRAMEWORKS, THREAD_ENV_VARS, Framework  # noqa: E402
 from bench.machine import machine_info  # noqa: E402
-from bench.report import workload_table  # noqa: E402
+from bench.report import summary_table, workload_table  # noqa: E402
 from bench.timing import summarize  # noqa: E402
 from bench.workload import Workload  # noqa: E402
 from bench.workloads import WORKLOADS  # noqa: E402
@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "hits every framework alike (default: 1)")
     parser.add_argument("--warmup", type=_non_negative, default=5,
                         help="untimed repeats before timing (default: 5)")
+    parser.add_argument("--long", action="store_true",
+                        help="also run the long cases: simple_cnn_memory trains 1,000 steps "
+                             "and reports memory after step 10 and after step 1,000")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="what the table shows: wall-clock time, or the measuring "
                              "thread's CPU time, which leaves out time other processes held "
@@ -120,6 +123,8 @@ def run_framework(framework: Framework, workloads: list[Workload],
                    "--workloads", ",".join(w.name for w in workloads),
                    "--repeats", str(args.repeats), "--warmup", str(args.warmup),
                    "--threads", str(args.threads), "--out", str(out)]
+        if args.long:
+            command.append("--long")
         try:
             proc = subprocess.run(command, env=_worker_env(args.threads), cwd=ROOT,
                                   capture_output=True, text=True, timeout=args.timeout)
@@ -146,12 +151,14 @@ def merge_rounds(reports: list[dict[str, Any]]) -> dict[str, Any]:
         merged["results"][workload] = {}
         for key, result in cases.items():
             per_round = [r["results"][workload][key] for r in reports]
-            merged["results"][workload][key] = {
-                **summarize([v for r in per_round for v in r["samples"]], 1.0),
-                "dtype": result["dtype"],
-                "cpu": summarize([v for r in per_round for v in r["cpu"]["samples"]], 1.0),
-                # Far-apart round medians say the machine's load changed during the run.
-                "round_medians": [r["median"] for r in per_round]}
+            pooled = {**result,  # what is not a statistic (dtype, method) from round 1
+                      **summarize([v for r in per_round for v in r["samples"]], 1.0),
+                      # Far-apart round medians say the machine's load changed during the run.
+                      "round_medians": [r["median"] for r in per_round]}
+            if "cpu" in result:
+                pooled["cpu"] = summarize([v for r in per_round for v in r["cpu"]["samples"]],
+                                          1.0)
+            merged["results"][workload][key] = pooled
     return merged
 
 
@@ -161,26 +168,42 @@ def measure_all(frameworks: list[str], workloads: list[Workload],
     reports: dict[str, list[dict[str, Any]]] = {}
     for round_no in range(1, args.rounds + 1):
         for name in frameworks:
-            todo = [w for w in workloads if name in w.programs]
+            todo = [w for w in workloads if w.runs_on(name)]
             done = reports.setdefault(name, [])
             if not todo or any(r["status"] != "ok" for r in done):
                 continue  # not installed or failed: once is enough
             started = time.perf_counter()
             report = run_framework(FRAMEWORKS[name], todo, args)
+            report["load_average"] = _load_average()  # other work on the machine meanwhile
             done.append(report)
             status = report["status"] + (": " + report["error"] if "error" in report else "")
             print(f"[{round_no}/{args.rounds}] {name}: {status} "
-                  f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
-    return {name: merge_rounds(done) for name, done in reports.items() if done}
+                  f"({time.perf_counter() - started:.0f} s, load average "
+                  f"{_load_text(report['load_average'])})", file=sys.stderr, flush=True)
+    merged = {}
+    for name, done in reports.items():
+        if done:
+            merged[name] = merge_rounds(done)
+            merged[name]["load_averages"] = [r["load_average"] for r in done]
+    return merged
+
+
+def _load_average() -> list[float] | None:
+    return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+def _load_text(load: list[float] | None) -> str:
+    return "unknown" if load is None else " / ".join(f"{v:.2f}" for v in load)
 
 
 def _list() -> None:
     print("workloads:")
     for w in WORKLOADS.values():
-        print(f"  {w.name:10} {w.title} ({', '.join(w.programs)})")
+        print(f"  {w.name:17} {w.title} "
+              f"({', '.join(f for f in FRAMEWORKS if w.runs_on(f))})")
     print("frameworks:")
     for f in FRAMEWORKS.values():
-        print(f"  {f.name:10} {f.label}: "
+        print(f"  {f.name:17} {f.label}: "
               f"{'installed' if f.installed() else 'not installed'}")
 
 
@@ -195,17 +218,23 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     workloads = [WORKLOADS[name] for name in args.workloads]
     frameworks = [name for name in FRAMEWORKS if name in args.frameworks]  # table order
+    load_before = _load_average()
     runs = measure_all(frameworks, workloads, args)
 
     settings = {"repeats": args.repeats * args.rounds, "warmup": args.warmup,
-                "threads": args.threads, "rounds": args.rounds, "clock": args.clock}
-    print("\n\n".join(workload_table(w, runs, settings) for w in workloads))
+                "threads": args.threads, "rounds": args.rounds, "clock": args.clock,
+                "long": args.long}
+    machine = machine_info(ROOT, args.threads)
+    machine["load_average_before"] = load_before
+    tables = [summary_table(workloads, runs, settings, machine)]
+    tables += [workload_table(w, runs, settings) for w in workloads]
+    print("\n\n".join(tables))
     if args.json is not None:
         document = {"settings": {**settings, "workloads": args.workloads,
                                  "command": " ".join([Path(sys.executable).name, "-m", "bench",
                                                       *(argv if argv is not None
                                                         else sys.argv[1:])])},
-                    "machine": machine_info(ROOT, args.threads),
+                    "machine": machine,
                     "frameworks": runs}
         args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {args.json}", file=sys.stderr)

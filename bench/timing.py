@@ -1,4 +1,4 @@
-"""Wall-clock timing of one repeat at a time, and the statistics reported for the samples."""
+"""Timing one repeat at a time (wall clock and CPU time), and the statistics of the samples."""
 from __future__ import annotations
 
 import gc
@@ -17,8 +17,8 @@ def time_repeats(setup: Setup, repeats: int,
     """Time ``warmup + repeats`` runs of fresh thunks; keep the last ``repeats``.
 
     Returns the wall-clock samples and this thread's CPU-time samples, in seconds, and what
-    the last thunk returned. Wall time is what is reported; CPU time leaves out the time other
-    processes held the core, so it tells a busy machine from a slow framework.
+    the last thunk returned. Wall time is what the table shows by default; CPU time leaves out
+    the time the thread waited while other processes held the core.
     """
     gc.collect()  # start from a clean heap; the collector stays on, as in a real program
     wall: list[float] = []

@@ -20,6 +20,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, required=True)
     parser.add_argument("--warmup", type=int, required=True)
     parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--long", action="store_true", help="also run the long cases")
     parser.add_argument("--out", required=True, help="where to write the JSON result")
     return parser.parse_args(argv)
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[var] = str(args.threads)
 
     from bench.frameworks import FRAMEWORKS, thread_settings, version
+    from bench.workload import Settings
     from bench.workloads import WORKLOADS
 
     framework = FRAMEWORKS[args.framework]
@@ -47,10 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "threads": thread_settings(module),
         "results": {},
+        "checks": {},
     }
+    settings = Settings(repeats=args.repeats, warmup=args.warmup, threads=args.threads,
+                        long=args.long)
     for name in args.workloads.split(","):
-        report["results"][name] = WORKLOADS[name].measure(framework.name, module,
-                                                          args.repeats, args.warmup)
+        results, checked = WORKLOADS[name].measure(framework.name, module, settings)
+        report["results"][name] = results
+        if checked is not None:
+            report["checks"][name] = checked
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(report, f)
     return 0

@@ -1,7 +1,8 @@
 """What a workload is: named cases, one program per framework, and how its samples are scaled.
 
 A workload module builds a ``Workload`` and ``bench.workloads`` registers it; the worker calls
-``measure`` for the framework it has loaded.
+``measure`` for the framework it has loaded. A workload that measures something other than
+time (``simple_cnn_memory``) overrides ``measure``.
 """
 from __future__ import annotations
 
@@ -10,6 +11,23 @@ from types import ModuleType
 from typing import Any, Callable
 
 from bench.timing import Setup, summarize, time_repeats
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the command line asked every workload for.
+
+    Args:
+        repeats: timed repeats per case, after warm-up.
+        warmup: untimed repeats before timing.
+        threads: the thread count every framework was given.
+        long: also run the long cases (``simple_cnn_memory``: memory over 1,000 steps).
+    """
+
+    repeats: int
+    warmup: int
+    threads: int
+    long: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,11 +51,12 @@ class Program:
 
     Args:
         setups: case key -> setup; a framework may leave out cases (NumPy has no backward).
-        check: run once before timing; raises if the program computes the wrong thing.
+        check: run once before timing; raises if the program computes the wrong thing, and
+            may return what it checked (e.g. the loss), which goes into the JSON.
     """
 
     setups: dict[str, Setup]
-    check: Callable[[], None] = lambda: None
+    check: Callable[[], dict[str, Any] | None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -47,11 +66,12 @@ class Workload:
     Args:
         name: the key used on the command line and in the JSON.
         title: one line for ``--list`` and the table heading.
-        unit: the unit of the reported numbers, e.g. ``"us/op"``.
+        unit: the unit of the reported numbers, e.g. ``"µs/op"``.
         scale: multiplies seconds per repeat into ``unit``.
         cases: the columns, in order.
         programs: framework name -> function building the ``Program`` from the loaded module.
         reference: the framework the ratios are taken to.
+        result: what the dtype each case reports is of, for the table's notes.
     """
 
     name: str
@@ -61,18 +81,26 @@ class Workload:
     cases: tuple[Case, ...]
     programs: dict[str, Callable[[ModuleType], Program]] = field(default_factory=dict)
     reference: str = "torch"
+    result: str = "result dtype"
 
-    def measure(self, framework: str, module: ModuleType, repeats: int,
-                warmup: int) -> dict[str, Any]:
-        """Check and time every case the framework's program has; results by case key."""
+    def runs_on(self, framework: str) -> bool:
+        """Whether this workload is written for ``framework``."""
+        return framework in self.programs
+
+    def measure(self, framework: str, module: ModuleType,
+                settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """Check, then time every case the framework's program has.
+
+        Returns the results by case key, and what the check reported (None if nothing).
+        """
         program = self.programs[framework](module)
-        program.check()
+        checked = program.check()
         results: dict[str, Any] = {}
         for case in self.cases:
             setup = program.setups.get(case.key)
             if setup is None:
                 continue
-            wall, cpu, last = time_repeats(setup, repeats, warmup)
+            wall, cpu, last = time_repeats(setup, settings.repeats, settings.warmup)
             results[case.key] = {**summarize(wall, self.scale), "dtype": last,
                                  "cpu": summarize(cpu, self.scale)}
-        return results
+        return results, checked

@@ -147,8 +147,7 @@ def train(args: argparse.Namespace) -> float:
     loader = data.DataLoader(train_set, batch_size=settings["batch_size"], shuffle=True,
                              seed=args.seed)
     test_loader = None if test_set is None else data.DataLoader(test_set, batch_size=1000)
-    trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=not args.no_progress,
-                      verbose=settings["epochs"] <= 50 or not args.no_progress)
+    trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=not args.no_progress)
     print(f"training {args.model} on {args.dataset} ({len(train_set)} samples) for "
           f"{settings['epochs']} epochs with {settings['optimizer']} lr={settings['lr']} "
           f"batch={settings['batch_size']}", flush=True)

@@ -57,7 +57,8 @@ class Trainer:
             validation data) also to ``best.npz``. ``fit(..., resume=True)`` continues from
             ``last.npz`` exactly as if never interrupted.
         progress: show a tqdm progress bar per epoch.
-        verbose: print one summary line per epoch.
+        verbose: print a summary line per epoch (every k-th epoch on long runs, so about 20
+            lines in all).
     """
 
     def __init__(self, model: Module, optimizer: Any,
@@ -127,7 +128,7 @@ class Trainer:
             h.val_loss.append(val_loss)
             h.val_acc.append(val_acc)
             h.seconds.append(time.perf_counter() - began)
-            if self.verbose:
+            if self.verbose and (epoch % max(1, epochs // 20) == 0 or epoch == epochs):
                 shown = f", val acc {val_acc:.4f}" if val_acc is not None else ""
                 print(f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
                       f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)", flush=True)

@@ -4,6 +4,11 @@ in ``WORKLOADS``; the command line, the workers and the table pick it up from he
 from __future__ import annotations
 
 from bench.workload import Workload
-from bench.workloads import per_op
+from bench.workloads import (
+    deep_cnn_train, mlp_train, per_op, simple_cnn_infer, simple_cnn_memory, simple_cnn_train,
+)
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (per_op.WORKLOAD,)}
+WORKLOADS: dict[str, Workload] = {w.name: w for w in (
+    per_op.WORKLOAD, mlp_train.WORKLOAD, simple_cnn_train.WORKLOAD, simple_cnn_infer.WORKLOAD,
+    deep_cnn_train.WORKLOAD, simple_cnn_memory.WORKLOAD,
+)}
