@@ -104,11 +104,17 @@ class Trainer:
             last = os.path.join(self.checkpoint_dir, "last.npz")
             if os.path.exists(last):
                 start = self.load_checkpoint(last)
-        for epoch in range(start + 1, epochs + 1):
+        # Short epochs (the spiral's 10 batches) get one bar over the epochs, long ones a bar
+        # over each epoch's batches.
+        per_epoch = self.progress and _length(train_loader) >= 20
+        epoch_range = range(start + 1, epochs + 1)
+        if self.progress and not per_epoch:
+            epoch_range = _progress(epoch_range, True, "training", unit="epoch")
+        for epoch in epoch_range:
             began = time.perf_counter()
             self.model.train()
             losses, accs, sizes = [], [], []
-            batches = _progress(train_loader, self.progress, f"epoch {epoch}/{epochs}")
+            batches = _progress(train_loader, per_epoch, f"epoch {epoch}/{epochs}")
             for x, t in batches:
                 loss, acc = self.train_step(x, t)
                 losses.append(loss)
@@ -196,11 +202,18 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"checkpoint: cannot store {type(value).__name__} in the metadata")
 
 
-def _progress(loader: Any, show: bool, desc: str) -> Any:
+def _length(loader: Any) -> int:
+    try:
+        return len(loader)
+    except TypeError:
+        return 1 << 30  # unknown: assume long
+
+
+def _progress(items: Any, show: bool, desc: str, unit: str = "batch") -> Any:
     if not show:
-        return loader
+        return items
     from tqdm.auto import tqdm
-    return tqdm(loader, desc=desc, leave=False, unit="batch")
+    return tqdm(items, desc=desc, leave=unit == "epoch", unit=unit)
 
 
 def plot_history(history: History, path: str | os.PathLike, title: str = "") -> None:
