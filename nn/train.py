@@ -136,8 +136,10 @@ class Trainer:
             h.seconds.append(time.perf_counter() - began)
             if self.verbose and (epoch % max(1, epochs // 20) == 0 or epoch == epochs):
                 shown = f", val acc {val_acc:.4f}" if val_acc is not None else ""
-                print(f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
-                      f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)", flush=True)
+                line = (f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
+                        f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)")
+                # Through the bar when there is one, so the line does not cut through it.
+                getattr(epoch_range, "write", print)(line)
             score = val_acc if val_acc is not None else -h.train_loss[-1]
             improved = self.best is None or score > self.best
             if improved:
