@@ -51,14 +51,6 @@ def _measured_cases(workload: Workload, runs: dict[str, dict[str, Any]]) -> list
             if any(c.key in r.get("results", {}).get(workload.name, {}) for r in runs.values())]
 
 
-def _settings_line(settings: dict[str, Any]) -> str:
-    rounds = settings.get("rounds", 1)
-    return (f"median of {settings['repeats']} repeats"
-            + (f" ({rounds} rounds)" if rounds > 1 else "")
-            + f" after {settings['warmup']} warm-up, {settings['threads']} "
-            + ("thread" if settings["threads"] == 1 else "threads"))
-
-
 def summary_table(workloads: list[Workload], runs: dict[str, dict[str, Any]],
                   settings: dict[str, Any], machine: dict[str, Any] | None = None) -> str:
     """Every measured quantity in one table: a row per workload and case, a column per
@@ -80,9 +72,8 @@ def summary_table(workloads: list[Workload], runs: dict[str, dict[str, Any]],
         header.append(FRAMEWORKS[name].label)
         if name in with_ratio:
             header.append(f"× {ref_label}")
-    lines = [f"Summary: {_settings_line(settings)}"
-             + (" (memory: one value per probe process)" if any(
-                 w.name.endswith("memory") for w in workloads) else "")
+    how = {w.describe(settings) for w in workloads}
+    lines = ["Summary: " + "; ".join(sorted(how, key=lambda d: not d.startswith("median of")))
              + ("; CPU time" if clock == "cpu" else ""),
              "", _row(header), _row(["---"] * 3 + ["---:"] * (len(header) - 3))]
     for workload in workloads:
@@ -156,7 +147,8 @@ def workload_table(workload: Workload, runs: dict[str, dict[str, Any]],
             header.append(f"vs {ref_label}")
     lines = [
         f"{workload.name}: {workload.title}",
-        f"{workload.unit}{' (CPU time)' if clock == 'cpu' else ''}, {_settings_line(settings)}",
+        f"{workload.unit}{' (CPU time)' if clock == 'cpu' else ''}, "
+        f"{workload.describe(settings)}",
         "",
         _row(header),
         _row(["---", "---"] + ["---:"] * (len(header) - 2)),

@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                              + " and torch.set_num_threads (default: 2)")
     parser.add_argument("--repeats", type=_positive, default=100,
                         help=f"timed repeats per case, after warm-up; the median is reported "
-                             f"(default: 100; fewer than {MIN_REPEATS} only for a quick look)")
+                             f"(default: 100; fewer than {MIN_REPEATS} only for a quick look). "
+                             f"simple_cnn_memory starts min(repeats, 3) probe processes per "
+                             f"case instead")
     parser.add_argument("--rounds", type=_positive, default=1,
                         help="run every framework's worker this many times, taking turns, and "
                              "pool the samples: slow drift in other load on the machine then "

@@ -81,11 +81,19 @@ class Workload:
     cases: tuple[Case, ...]
     programs: dict[str, Callable[[ModuleType], Program]] = field(default_factory=dict)
     reference: str = "torch"
-    result: str = "result dtype"
+    result: str = "result dtypes"
 
     def runs_on(self, framework: str) -> bool:
         """Whether this workload is written for ``framework``."""
         return framework in self.programs
+
+    def describe(self, settings: dict[str, Any]) -> str:
+        """How its numbers were taken, for the table: ``settings`` as ``bench.run`` made them
+        (``repeats`` in all, ``rounds``, ``warmup``, ``threads``)."""
+        rounds = settings.get("rounds", 1)
+        return (f"median of {settings['repeats']} repeats"
+                + (f" ({rounds} rounds)" if rounds > 1 else "")
+                + f" after {settings['warmup']} warm-up, {threads(settings['threads'])}")
 
     def measure(self, framework: str, module: ModuleType,
                 settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -104,3 +112,8 @@ class Workload:
             results[case.key] = {**summarize(wall, self.scale), "dtype": last,
                                  "cpu": summarize(cpu, self.scale)}
         return results, checked
+
+
+def threads(count: int) -> str:
+    """'1 thread', '2 threads'."""
+    return f"{count} thread" + ("" if count == 1 else "s")

@@ -1,0 +1,61 @@
+"""The networks in zerograd: the model zoo's MLP, SimpleConvNet and DeepConvNet, as a user
+would train them (``nn.zoo``, ``nn.functional.cross_entropy``, ``optim``)."""
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from bench.nets.spec import NetSpec, OptimizerSpec, Trainer
+
+
+def _model(nn: Any, net: NetSpec) -> Any:
+    if net.name == "mlp":
+        return nn.zoo.MLP(784, (100, 100), 10)
+    if net.name == "simple_cnn":
+        return nn.zoo.SimpleConvNet()
+    if net.name == "deep_cnn":
+        return nn.zoo.DeepConvNet()
+    raise ValueError(f"bench.nets: zerograd has no model for {net.name!r}")
+
+
+def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
+          weights: list[np.ndarray]) -> Trainer:
+    import nn
+    import optim
+    from nn import functional as F
+
+    model = _model(nn, net)
+    names = [name for name, _ in model.named_parameters()]
+    if len(names) != len(weights):
+        raise ValueError(f"bench.nets: zerograd's {net.name} has {len(names)} parameters, "
+                         f"the spec {len(weights)}")
+    model.load_state_dict(dict(zip(names, weights)))  # checks every shape
+    params = list(model.parameters())
+    opt = (optim.SGD(params, lr=optimizer.lr) if optimizer.name == "sgd"
+           else optim.Adam(params, lr=optimizer.lr))
+
+    def grad_dtypes() -> str:
+        return "+".join(sorted({str(p.grad.dtype) for p in params}))
+
+    def step(x: Any, t: Any) -> str:
+        loss = F.cross_entropy(model(x), t)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return grad_dtypes()
+
+    def infer(x: Any) -> str:
+        with ag.no_grad():
+            return str(model(x).dtype)
+
+    def loss(x: Any, t: Any) -> float:
+        with ag.no_grad():
+            return float(F.cross_entropy(model(x), t).item())
+
+    def set_training(mode: bool) -> None:
+        model.train(mode)
+
+    return Trainer(convert=lambda x, t: (x, t), step=step, infer=infer, loss=loss,
+                   set_training=set_training)
