@@ -1,0 +1,40 @@
+"""The benchmark suite runs end to end: a tiny ``python -m bench`` prints its tables and writes
+JSON that parses. Only NumPy and zerograd are asked for, so PyTorch and DeZero are not needed."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_bench_runs_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--frameworks", "numpy,zerograd",
+         "--workloads", "per_op,mlp_train", "--repeats", "2", "--warmup", "1",
+         "--threads", "1", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| workload | case | unit |" in proc.stdout  # the summary table
+    assert "| zerograd |" in proc.stdout
+    assert "mlp_train: MLP 784-100-100-10" in proc.stdout
+    document = json.loads(out.read_text(encoding="utf-8"))
+    runs = document["frameworks"]
+    assert runs["zerograd"]["status"] == "ok"
+    step = runs["zerograd"]["results"]["mlp_train"]["step"]
+    assert step["repeats"] == 2 and len(step["samples"]) == 2 and step["median"] > 0
+    assert runs["zerograd"]["checks"]["mlp_train"]["rel_error"] <= 1e-4
+    assert set(runs["numpy"]["results"]) == {"per_op"}  # NumPy has no training program
+    assert document["machine"]["threads"] == 1
+
+
+def test_bench_lists_workloads() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for name in ("per_op", "mlp_train", "simple_cnn_train", "simple_cnn_infer",
+                 "deep_cnn_train", "simple_cnn_memory"):
+        assert name in proc.stdout
