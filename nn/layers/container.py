@@ -10,7 +10,20 @@ from autograd import Variable
 from ..module import Module
 
 
-class Sequential(Module):
+class _Listed(Module):
+    """Indexing, length and iteration over the submodules, in order."""
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class Sequential(_Listed):
     """Modules applied one after another; built from modules or an OrderedDict of them.
 
     >>> import nn
@@ -39,17 +52,8 @@ class Sequential(Module):
             x = m(x)
         return x
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-
-class ModuleList(Module):
+class ModuleList(_Listed):
     """A list of modules whose parameters are registered (a plain list hides them)."""
 
     def __init__(self, modules: Iterable[Module] = ()) -> None:
@@ -62,15 +66,6 @@ class ModuleList(Module):
             raise TypeError(f"ModuleList: can only hold Modules, got {type(module).__name__}")
         setattr(self, str(len(self._modules)), module)
         return self
-
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
 
 class Flatten(Module):
