@@ -23,7 +23,10 @@ from .shape import (
 )
 from .linalg import MatMul, dot, matmul, outer
 from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from . import viz
+from . import allocator, viz
+from .allocator import keep_freed_memory, release_freed_memory
 from .viz import render, to_dot
 
 __version__ = "0.1.0"
+
+allocator._configure_from_environment()
