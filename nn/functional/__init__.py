@@ -5,10 +5,10 @@ Composed from autograd primitives; the few with a backward of their own are ``Im
 as the test reference), ``Relu``, ``MaxPoolTiles`` and ``SoftmaxCrossEntropy``.
 """
 from .activation import Relu, leaky_relu, log_softmax, relu, relu_composed, sigmoid, softmax, tanh
-from .conv import Col2im, Im2col, conv2d, im2col
+from .conv import Col2im, Convolution, Im2col, conv2d, conv2d_composed, im2col
 from .pooling import MaxPoolTiles, avg_pool2d, max_pool2d, max_pool2d_composed
 from .dropout import dropout
-from .linear import embedding, linear
+from .linear import Affine, embedding, linear, linear_composed
 from .loss import (
     SoftmaxCrossEntropy, binary_cross_entropy_with_logits, cross_entropy,
     cross_entropy_composed, mse_loss,

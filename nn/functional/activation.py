@@ -12,16 +12,22 @@ from autograd import Function, Variable
 class Relu(Function):
     """max(x, 0) (the op; ``nn.ReLU`` is the layer). grad_x = grad where x > 0, else 0.
 
-    Fused for speed (one ``np.maximum``); ``relu_composed`` is the reference.
-    NOTE: the gradient at exactly 0 is 0, as in PyTorch.
+    Fused for speed (one ``np.maximum``); ``relu_composed`` is the reference. Forward keeps
+    the mask x > 0 (a byte per element) rather than x, so x can be freed while the graph
+    lives. NOTE: the gradient at exactly 0 is 0, as in PyTorch.
     """
 
+    saves_inputs = False
+
     def forward(self, x):
+        if ag.is_grad_enabled():
+            self.mask = x > 0
         return np.maximum(x, 0)
 
     def backward(self, grad):
-        x, = self.inputs
-        return grad * (x.data > 0)
+        if ag.is_grad_enabled():
+            return grad * self.mask
+        return np.multiply(grad.data, self.mask)
 
 
 def relu(x: Any) -> Variable:

@@ -109,6 +109,12 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair = 1, padding: Pair = 0,
     """Windows of x (N, C, H, W) as (N, C, KH, KW, OH, OW); raises if no window fits."""
     x = ag.as_variable(x)
     check_input(x, op)
+    kernel, st, pad, dil = _window_geometry(x, kernel_size, stride, padding, dilation, op)
+    return Im2col()(x, kernel=kernel, stride=st, padding=pad, dilation=dil)
+
+
+def _window_geometry(x: Variable, kernel_size: Pair, stride: Pair, padding: Pair,
+                     dilation: Pair, op: str) -> tuple[tuple[int, int], ...]:
     kernel = pair(kernel_size, "kernel_size", op, 1)
     st, pad, dil = (pair(stride, "stride", op, 1), pair(padding, "padding", op, 0),
                     pair(dilation, "dilation", op, 1))
@@ -118,7 +124,76 @@ def im2col(x: Any, kernel_size: Pair, stride: Pair = 1, padding: Pair = 0,
         raise ShapeError(f"{op}: kernel {kernel} (dilation {dil}) does not fit the padded input "
                          f"{x.shape[2] + 2 * pad[0]}x{x.shape[3] + 2 * pad[1]} (input shape "
                          f"{x.shape}, padding {pad})")
-    return Im2col()(x, kernel=kernel, stride=st, padding=pad, dilation=dil)
+    return kernel, st, pad, dil
+
+
+class Convolution(Function):
+    """2-D convolution of x (N, C, H, W) with weight (OC, C, KH, KW) and an optional bias
+    (OC,) -> (N, OC, OH, OW), fused into one op: im2col, one batched matrix product and the
+    bias added in place. ``conv2d_composed`` (Im2col, MatMul, Add) is its reference.
+
+    With cols = im2col(x) as (N, C KH KW, OH OW), W as (OC, C KH KW) and G the gradient as
+    (N, OC, OH OW): grad_W = sum_n G[n] cols[n]^T, grad_b = G summed over n and positions,
+    grad_x = col2im(W^T G); each is computed only if its input requires it.
+    """
+
+    # grad_x reads the weight; grad_W reads x (through cols, kept from forward)
+    input_reads = ((1,), (0,), ())
+
+    def forward(self, x, weight, *bias, stride, padding, dilation):
+        oc, c, kh, kw = weight.shape
+        self.geometry = ((kh, kw), stride, padding, dilation)
+        self.x_shape = x.shape
+        cols = im2col_array(x, *self.geometry)
+        n, _, _, _, oh, ow = cols.shape
+        # (OC, C KH KW) @ (N, C KH KW, OH OW) -> (N, OC, OH OW): the im2col layout is already
+        # right for a batched product, so neither the columns nor the result are transposed.
+        self.cols = cols.reshape(n, c * kh * kw, oh * ow)
+        y = np.matmul(weight.reshape(oc, c * kh * kw), self.cols)
+        if bias and np.result_type(y, bias[0]) == y.dtype:
+            y += bias[0].reshape(oc, 1)  # in place: the product is a fresh array
+        elif bias:
+            y = y + bias[0].reshape(oc, 1)
+        return y.reshape(n, oc, oh, ow)
+
+    def backward(self, grad):
+        x, weight = self.inputs[:2]
+        oc = weight.shape[0]
+        n, ckk, hw = self.cols.shape
+        kernel, stride, padding, dilation = self.geometry
+        if ag.is_grad_enabled():  # differentiable again: the same products, recorded
+            return self._recorded_backward(grad)
+        g = grad.data.reshape(n, oc, hw)
+        w = weight.data.reshape(oc, ckk)
+        gx = gw = gb = None
+        if x.requires_grad:
+            gx = col2im_array(np.matmul(w.T, g).reshape(n, *weight.shape[1:], *grad.shape[2:]),
+                              self.x_shape, kernel, stride, padding, dilation)
+        if weight.requires_grad:
+            gw = np.matmul(g, self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        if len(self.inputs) == 3:
+            gb = g.sum(axis=(0, 2)) if self.inputs[2].requires_grad else None
+            return gx, gw, gb
+        return gx, gw
+
+    def _recorded_backward(self, grad):
+        x, weight = self.inputs[:2]
+        oc, c, kh, kw = weight.shape
+        n, ckk, hw = self.cols.shape
+        kernel, stride, padding, dilation = self.geometry
+        g = grad.reshape(n, oc, hw)
+        gx = gw = None
+        if x.requires_grad:
+            gcols = weight.reshape(oc, ckk).T @ g
+            gx = Col2im()(gcols.reshape(n, c, kh, kw, *grad.shape[2:]), x_shape=self.x_shape,
+                          kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+        if weight.requires_grad:
+            cols = Im2col()(x, kernel=kernel, stride=stride, padding=padding,
+                            dilation=dilation).reshape(n, ckk, hw)
+            gw = (g @ ag.swapaxes(cols, 1, 2)).sum(axis=0).reshape(weight.shape)
+        if len(self.inputs) == 3:
+            return gx, gw, g.sum(axis=(0, 2)) if self.inputs[2].requires_grad else None
+        return gx, gw
 
 
 def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pair = 0,
@@ -130,16 +205,35 @@ def conv2d(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pai
         OH = (H + 2 padding - dilation (KH - 1) - 1) // stride + 1, and likewise OW.
     """
     x, weight = ag.as_variable(x), ag.as_variable(weight)
-    if weight.ndim != 4:
-        raise ShapeError(f"Conv2d: expected weight of shape (OC, C, KH, KW), got {weight.shape}")
+    kernel, st, pad, dil = _conv_geometry(x, weight, stride, padding, dilation)
+    if bias is None:
+        return Convolution()(x, weight, stride=st, padding=pad, dilation=dil)
+    bias = ag.as_variable(bias)
+    if bias.shape != (weight.shape[0],):
+        raise ShapeError(f"Conv2d: expected bias of shape ({weight.shape[0]},) for weight "
+                         f"{weight.shape}, got {bias.shape}")
+    return Convolution()(x, weight, bias, stride=st, padding=pad, dilation=dil)
+
+
+def conv2d_composed(x: Any, weight: Any, bias: Any = None, stride: Pair = 1, padding: Pair = 0,
+                    dilation: Pair = 1) -> Variable:
+    """The reference that Convolution fuses: Im2col, a batched MatMul and a broadcast Add."""
+    x, weight = ag.as_variable(x), ag.as_variable(weight)
+    kernel, st, pad, dil = _conv_geometry(x, weight, stride, padding, dilation)
     oc, c, kh, kw = weight.shape
-    check_input(x, "Conv2d", c)
-    cols = im2col(x, (kh, kw), stride, padding, dilation, op="Conv2d")
+    cols = Im2col()(x, kernel=kernel, stride=st, padding=pad, dilation=dil)
     n, _, _, _, oh, ow = cols.shape
-    # (OC, C KH KW) @ (N, C KH KW, OH OW) -> (N, OC, OH OW): the im2col layout is already
-    # right for a batched product, so neither the columns nor the result need transposing.
     y = weight.reshape(oc, c * kh * kw) @ cols.reshape(n, c * kh * kw, oh * ow)
     y = y.reshape(n, oc, oh, ow)
     if bias is not None:
         y = y + ag.reshape(bias, (1, oc, 1, 1))
     return y
+
+
+def _conv_geometry(x: Variable, weight: Variable, stride: Pair, padding: Pair,
+                   dilation: Pair) -> tuple[tuple[int, int], ...]:
+    """Checked (kernel, stride, padding, dilation) pairs; raises if no window fits."""
+    if weight.ndim != 4:
+        raise ShapeError(f"Conv2d: expected weight of shape (OC, C, KH, KW), got {weight.shape}")
+    check_input(x, "Conv2d", weight.shape[1])
+    return _window_geometry(x, weight.shape[2:], stride, padding, dilation, "Conv2d")

@@ -6,23 +6,78 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import OpIndexError, ShapeError, Variable
+from autograd import Function, OpIndexError, ShapeError, Variable
 
 
-def linear(x: Any, weight: Any, bias: Any = None) -> Variable:
-    """x @ weight.T + bias.
+class Affine(Function):
+    """x @ weight.T + bias as one op (the book's Affine layer; PyTorch's addmm): one matrix
+    product, the bias added in place. ``linear_composed`` (Transpose, MatMul, Add) is its
+    reference.
 
     Shape:
-        x ``(*, in_features)``, weight ``(out_features, in_features)``, bias
-        ``(out_features,)`` -> ``(*, out_features)``.
+        x (*, IN), weight (OUT, IN), bias (OUT,) -> (*, OUT). With x and G (the gradient) as
+        matrices (M, IN) and (M, OUT): grad_x = G W, grad_W = G^T x, grad_b = G summed over
+        rows; each computed only if its input requires it.
     """
-    x, weight = ag.as_variable(x), ag.as_variable(weight)
+
+    input_reads = ((1,), (0,), ())
+
+    def forward(self, x, weight, *bias):
+        y = np.matmul(x, weight.T)
+        if bias and np.result_type(y, bias[0]) == y.dtype:
+            y += bias[0]  # in place: the product is a fresh array
+        elif bias:
+            y = y + bias[0]
+        return y
+
+    def backward(self, grad):
+        x, weight = self.inputs[:2]
+        bias = self.inputs[2:]
+        recorded = ag.is_grad_enabled()  # differentiable again: Variable ops, recorded
+        g2 = grad.reshape(-1, grad.shape[-1]) if recorded else \
+            grad.data.reshape(-1, grad.shape[-1])
+        gx = gw = gb = None
+        if x.requires_grad:
+            gx = grad @ weight if recorded else np.matmul(grad.data, weight.data)
+        if weight.requires_grad:
+            x2 = x.reshape(-1, x.shape[-1]) if recorded else x.data.reshape(-1, x.shape[-1])
+            gw = g2.T @ x2
+        if bias and bias[0].requires_grad:
+            gb = g2.sum(axis=0)
+        return (gx, gw, gb) if bias else (gx, gw)
+
+
+def _check_linear(x: Variable, weight: Variable) -> None:
     if weight.ndim != 2:
         raise ShapeError(f"Linear: expected weight of shape (out_features, in_features), got "
                          f"{weight.shape}")
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"Linear: expected input of shape (*, {weight.shape[1]}), got "
                          f"{x.shape}")
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Variable:
+    """x @ weight.T + bias, one ``Affine`` op.
+
+    Shape:
+        x ``(*, in_features)``, weight ``(out_features, in_features)``, bias
+        ``(out_features,)`` -> ``(*, out_features)``.
+    """
+    x, weight = ag.as_variable(x), ag.as_variable(weight)
+    _check_linear(x, weight)
+    if bias is None:
+        return Affine()(x, weight)
+    bias = ag.as_variable(bias)
+    if bias.shape != (weight.shape[0],):
+        raise ShapeError(f"Linear: expected bias of shape ({weight.shape[0]},) for weight "
+                         f"{weight.shape}, got {bias.shape}")
+    return Affine()(x, weight, bias)
+
+
+def linear_composed(x: Any, weight: Any, bias: Any = None) -> Variable:
+    """The reference that Affine fuses: x @ weight.T, then + bias (broadcast)."""
+    x, weight = ag.as_variable(x), ag.as_variable(weight)
+    _check_linear(x, weight)
     y = x @ weight.T
     return y if bias is None else y + bias
 

@@ -22,11 +22,12 @@ class MaxPoolTiles(Function):
 
     Fused for speed; ``_tiles(x).max(axis=(3, 5))`` is the composed reference. NumPy reduces
     a 2-element axis one tiny loop at a time, so the maxima come from KH KW strided slices
-    instead. The gradient goes to the first maximum of each tile, as in PyTorch:
-    grad_x = grad copied over each tile, times that mask.
+    instead, and forward notes which slice held each tile's first maximum (``self.argmax``,
+    one byte per output): backward then needs neither x nor y, and the gradient goes to that
+    first maximum, as in PyTorch: grad_x[tile slice k] = grad where argmax == k, else 0.
     """
 
-    saves_outputs = True
+    saves_inputs = False
 
     def forward(self, x, *, kernel):
         kh, kw = self.kernel = kernel
@@ -34,39 +35,40 @@ class MaxPoolTiles(Function):
         n, c, h, w = x.shape
         xc = x[:, :, :h // kh * kh, :w // kw * kw]
         y = xc[:, :, 0::kh, 0::kw].copy()
-        for i in range(kh):
-            for j in range(kw):
-                if i or j:
-                    np.maximum(y, xc[:, :, i::kh, j::kw], out=y)
+        record = ag.is_grad_enabled()  # no graph, no backward: the argmax is not needed
+        if record:
+            self.argmax = argmax = np.zeros(y.shape, np.uint8 if kh * kw < 256 else np.intp)
+            greater = np.empty(y.shape, bool)
+            step = np.empty(y.shape, argmax.dtype)
+        for k in range(1, kh * kw):
+            tile = xc[:, :, k // kw::kh, k % kw::kw]
+            if record:
+                # argmax = k where this slice beats every earlier one: k only grows, so a
+                # maximum records it (cheaper than a masked write)
+                np.greater(tile, y, out=greater)
+                np.maximum(argmax, np.multiply(greater, step.dtype.type(k), out=step), out=argmax)
+            np.maximum(y, tile, out=y)
         return y
 
     def backward(self, grad):
-        x, = self.inputs
-        y = self.outputs[0]().data
         kh, kw = self.kernel
         n, c, h, w = self.x_shape
-        oh, ow = y.shape[2:]
-        # The first maximum of each tile: slice (i, j) takes the tiles where it is a maximum
-        # and no earlier slice was.
-        mask = np.zeros((n, c, oh * kh, ow * kw), dtype=grad.dtype)
-        free = np.ones(y.shape, dtype=bool)
-        for i in range(kh):
-            for j in range(kw):
-                hit = x.data[:, :, i:oh * kh:kh, j:ow * kw:kw] == y
-                hit &= free
-                if ag.is_grad_enabled():
-                    mask[:, :, i::kh, j::kw] = hit
-                else:  # nothing records: write the gradient itself, one slice at a time
-                    np.multiply(grad.data, hit, out=mask[:, :, i::kh, j::kw])
-                free ^= hit
-        if not ag.is_grad_enabled():
-            if (oh * kh, ow * kw) == (h, w):  # no cropped rows: no padding copy
-                return mask
-            return np.pad(mask, ((0, 0), (0, 0), (0, h - oh * kh), (0, w - ow * kw)))
-        spread = ag.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), (n, c, oh, kh, ow, kw))
-        grad_x = spread.reshape(n, c, oh * kh, ow * kw) * mask
-        if (oh * kh, ow * kw) != (h, w):
-            grad_x = ag.pad(grad_x, ((0, 0), (0, 0), (0, h - oh * kh), (0, w - ow * kw)))
+        oh, ow = self.argmax.shape[2:]
+        cropped = (oh * kh, ow * kw) != (h, w)
+        if ag.is_grad_enabled():  # recorded: grad spread over each tile, times a 0/1 mask
+            mask = np.empty((n, c, oh * kh, ow * kw), dtype=grad.dtype)
+            for k in range(kh * kw):
+                np.equal(self.argmax, k, out=mask[:, :, k // kw::kh, k % kw::kw])
+            spread = ag.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), (n, c, oh, kh, ow, kw))
+            grad_x = spread.reshape(n, c, oh * kh, ow * kw) * mask
+            if cropped:
+                grad_x = ag.pad(grad_x, ((0, 0), (0, 0), (0, h - oh * kh), (0, w - ow * kw)))
+            return grad_x
+        # every element of the tiles is written: only cropped rows and columns need zeros
+        grad_x = (np.zeros if cropped else np.empty)(self.x_shape, dtype=grad.dtype)
+        for k in range(kh * kw):
+            np.multiply(grad.data, self.argmax == k,
+                        out=grad_x[:, :, k // kw:oh * kh:kh, k % kw:ow * kw:kw])
         return grad_x
 
 

@@ -312,13 +312,13 @@ def conv_geometry(draw: Any, pool: bool = False) -> dict:
 
 
 @st.composite
-def conv_args(draw: Any) -> tuple:
+def conv_args(draw: Any, bias: bool = True) -> tuple:
     g = draw(conv_geometry())
     oc = draw(st.integers(1, 2))
     x = draw(arrays((g["n"], g["c"]) + g["hw"]))
     w = draw(arrays((oc, g["c"]) + g["kernel"]))
-    b = draw(arrays((oc,)))
-    return x, w, b, g["stride"], g["padding"], g["dilation"]
+    b = (draw(arrays((oc,))),) if bias else ()
+    return x, w, *b, g["stride"], g["padding"], g["dilation"]
 
 
 @st.composite
@@ -370,7 +370,7 @@ def naive_conv2d(x, w, b, stride, padding, dilation):
                     patch = xp[:, :, i * stride[0] + di * dilation[0],
                                j * stride[1] + dj * dilation[1]]
                     out[:, :, i, j] += patch @ w[:, :, di, dj].T
-    return out + b.reshape(1, -1, 1, 1)
+    return out if b is None else out + b.reshape(1, -1, 1, 1)
 
 
 def naive_pool(x, kernel, stride, padding, reduce, pad_value):
@@ -421,10 +421,11 @@ def same_shape_pair(draw: Any, second: Any = REAL) -> tuple:
 
 
 @st.composite
-def linear_args(draw: Any) -> tuple:
+def linear_args(draw: Any, bias: bool = True) -> tuple:
     batch = draw(shapes(max_dims=2))
     i, o = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    return draw(arrays(batch + (i,))), draw(arrays((o, i))), draw(arrays((o,)))
+    b = (draw(arrays((o,))),) if bias else ()
+    return draw(arrays(batch + (i,))), draw(arrays((o, i))), *b
 
 
 @st.composite
@@ -470,9 +471,14 @@ ROWS += [
                                                                                      min_side=1)),
         None, lambda x: x - np.log(np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True))
         - x.max(-1, keepdims=True)),
-    Row("linear", F.linear, linear_args(), None, lambda x, w, b: x @ w.T + b),
+    Row("linear", F.linear, linear_args(), F.Affine, lambda x, w, b: x @ w.T + b),
+    Row("linear_no_bias", F.linear, linear_args(bias=False), None, lambda x, w: x @ w.T),
+    Row("linear_composed", F.linear_composed, linear_args(), None, lambda x, w, b: x @ w.T + b),
     Row("embedding", F.embedding, embedding_args(), None, lambda i, w: w[i]),
-    Row("conv2d", F.conv2d, conv_args(), None, naive_conv2d),
+    Row("conv2d", F.conv2d, conv_args(), F.Convolution, naive_conv2d),
+    Row("conv2d_no_bias", lambda x, w, s, p, d: F.conv2d(x, w, None, s, p, d),
+        conv_args(bias=False), None, lambda x, w, s, p, d: naive_conv2d(x, w, None, s, p, d)),
+    Row("conv2d_composed", F.conv2d_composed, conv_args(), None, naive_conv2d),
     Row("im2col", F.im2col, im2col_args(), F.Im2col, None),
     Row("col2im", lambda cols, x_shape, k, s, p, d: F.Col2im()(
         cols, x_shape=x_shape, kernel=k, stride=s, padding=p, dilation=d),
