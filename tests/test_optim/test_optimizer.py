@@ -427,10 +427,8 @@ def test_param_groups_survive_json(config):
         [ag.Variable(v) for v in initial_values()], **config.kwargs).state_dict()["param_groups"]
 
 
-def test_loading_another_optimizers_state_is_refused() -> None:
-    import optim
-    from autograd import Variable
-    p = Variable(np.ones(2))
+def test_loading_another_optimizers_hyperparameters_is_refused() -> None:
+    p = ag.Variable(np.ones(2))
     adam = optim.Adam([p], lr=0.1)
     sgd = optim.SGD([p], lr=0.5)
     with pytest.raises(optim.OptimizerError, match=r"SGD: parameter group 0 of the state_dict "
