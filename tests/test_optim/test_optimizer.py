@@ -387,8 +387,15 @@ def test_loading_another_optimizers_state_is_refused():
     sgd = optim.SGD([w()], lr=0.1, momentum=0.9)
     sgd.param_groups[0]["params"][0].grad = ag.Variable([1.0, 1.0])
     sgd.step()
+    adam = optim.Adam([w()])
+    with pytest.raises(OptimizerError, match=r"^Adam: parameter group 0 of the state_dict has "
+                                             r"hyperparameters Adam does not have: dampening, "
+                                             r"momentum, nesterov"):
+        adam.load_state_dict(sgd.state_dict())
+    sd = sgd.state_dict()  # with Adam's hyperparameters, the state itself is still refused
+    sd["param_groups"] = adam.state_dict()["param_groups"]
     with pytest.raises(OptimizerError, match=r"^Adam: unexpected state 'momentum_buffer'"):
-        optim.Adam([w()]).load_state_dict(sgd.state_dict())
+        adam.load_state_dict(sd)
 
 
 def test_repr_lists_the_groups():
