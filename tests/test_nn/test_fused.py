@@ -23,7 +23,7 @@ def _grads(fn, arrays, requires):
 
 @pytest.mark.parametrize("requires", [r for r in itertools.product([False, True], repeat=3)
                                       if any(r)])
-@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2)])
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (1, 2, 1)])
 def test_conv2d_grads_for_each_subset_of_inputs(requires, stride, padding, dilation):
     arrays = [RNG.standard_normal((2, 3, 7, 6)), RNG.standard_normal((4, 3, 3, 2)),
               RNG.standard_normal(4)]
