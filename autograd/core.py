@@ -5,6 +5,7 @@ Variables), so both live here; the ops and the backward engine are imported at t
 """
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any, Iterator, Sequence
 
@@ -76,7 +77,7 @@ class Variable:
         if isinstance(value, Variable):
             raise OpTypeError("Variable.data: expected an array, got a Variable (use .data)")
         self._data = value if type(value) is np.ndarray else np.asarray(value)
-        self._version += 1
+        self._version = saved.replaced()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -391,10 +392,8 @@ def _as_inputs(inputs: tuple) -> list[Variable]:
         if type(a) is Variable:
             if type(b) is float and a._data.dtype.kind == "f":
                 # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
-                # result_type would say. Read-only: this constant is private to the op.
-                c = np.asarray(b, dtype=a._data.dtype)
-                c.flags.writeable = False
-                return [a, _constant(c)]
+                # result_type would say.
+                return [a, _constant(_scalar(b, a._data.dtype))]
             if type(b) is Variable:
                 return [a, b]
     xs: list[Any] = list(inputs)
@@ -413,6 +412,22 @@ def _as_inputs(inputs: tuple) -> list[Variable]:
             dtype = np.result_type(*arrays, xs[i]) if arrays else None
             xs[i] = _constant(np.asarray(xs[i], dtype=dtype))
     return xs
+
+
+_SCALARS: dict[tuple[float, np.dtype], np.ndarray] = {}
+
+
+def _scalar(value: float, dtype: np.dtype) -> np.ndarray:
+    """``value`` as a read-only 0-d array of ``dtype``, shared by every op that uses it: the
+    constants of ``x * 0.5`` are made once, not once per op."""
+    arr = _SCALARS.get((value, dtype))
+    if arr is None:
+        arr = np.asarray(value, dtype=dtype)
+        arr.flags.writeable = False
+        # NOTE: 0.0 == -0.0 as keys, so zeros (and NaNs, which never match) are not kept
+        if value and len(_SCALARS) < 1024:
+            _SCALARS[(value, dtype)] = arr
+    return arr
 
 
 def describe(xs: Sequence[Any]) -> str:
@@ -465,8 +480,9 @@ class Function:
     order = 0  # 0 for a forward op; k for one recorded by a k-th order backward
     params: dict[str, Any] = {}
     output_meta: list[tuple] = []
-    _frozen: list | None = None
-    _saved: list | None = None  # [(input, its version at forward)] that backward reads
+    _frozen: saved.Frozen | None = None
+    # the replacement clock at forward, where backward reads inputs (see check_saved)
+    _epoch = sys.maxsize
     _released = False
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> Any:
@@ -481,22 +497,34 @@ class Function:
                              "create a new one for each call")
         xs = _as_inputs(inputs)
         try:
-            ys = self.forward(*[x._data for x in xs], **params)
+            # NOTE: unrolled for one and two inputs: this runs once per op
+            if len(xs) == 2:
+                ys = self.forward(xs[0]._data, xs[1]._data, **params)
+            elif len(xs) == 1:
+                ys = self.forward(xs[0]._data, **params)
+            else:
+                ys = self.forward(*[x._data for x in xs], **params)
         except ZerogradError:
             raise
         except (ValueError, IndexError, TypeError) as err:
             raise _op_error(self, xs, params, err) from err
         if type(ys) is not tuple:
-            ys = (ys,)
-        outputs = [_constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys]
+            y = _constant(ys if type(ys) is np.ndarray else np.asarray(ys))
+            if _grad_mode.enabled:
+                for x in xs:
+                    if x.requires_grad:
+                        self._record(xs, (y,), params)
+                        break
+            return y
+        outputs = tuple(_constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
         if _grad_mode.enabled:
             for x in xs:
                 if x.requires_grad:
                     self._record(xs, outputs, params)
                     break
-        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+        return outputs
 
-    def _record(self, xs: list[Variable], outputs: list[Variable],
+    def _record(self, xs: list[Variable], outputs: tuple[Variable, ...],
                 params: dict[str, Any]) -> None:
         generation = 0
         for x in xs:  # a loop, not max(genexpr): this runs once per recorded op
@@ -507,29 +535,43 @@ class Function:
         if _grad_mode.order:
             self.order = _grad_mode.order
         self.inputs = xs
-        self.outputs = [weakref.ref(y) for y in outputs]
         if params:
             self.params = params
-        if len(outputs) > 1:
-            self.output_meta = [(y.shape, y.dtype) for y in outputs]
-        for y in outputs:
+        if len(outputs) == 1:
+            y = outputs[0]
+            self.outputs = [weakref.ref(y)]
             if y._data.dtype.kind in _DIFFERENTIABLE_KINDS:
                 y.creator = self
                 y.generation = generation + 1
                 y.requires_grad = True
+        else:
+            self.outputs = [weakref.ref(y) for y in outputs]
+            self.output_meta = [(y.shape, y.dtype) for y in outputs]
+            for y in outputs:
+                if y._data.dtype.kind in _DIFFERENTIABLE_KINDS:
+                    y.creator = self
+                    y.generation = generation + 1
+                    y.requires_grad = True
         if self.saves_inputs or self.saves_outputs:
-            frozen: list[np.ndarray] = []
-            if self.saves_inputs:
-                reads = self.input_reads
-                needed = xs if reads is None else [
-                    xs[j] for i, x in enumerate(xs) if x.requires_grad for j in reads[i]]
-                if needed:
-                    self._saved = [(x, x._version) for x in needed]
-                    saved.freeze([x._data for x in needed], frozen)
-            if self.saves_outputs:
-                saved.freeze([y._data for y in outputs], frozen)
-            if frozen:
-                self._frozen = frozen
+            self._save(xs, outputs)
+
+    def _save(self, xs: list[Variable], outputs: tuple[Variable, ...]) -> None:
+        """Note the versions of the inputs backward reads and freeze their arrays (and the
+        outputs', if backward reads them)."""
+        frozen: list[np.ndarray] = []
+        if self.saves_inputs:
+            reads = self.input_reads
+            needed = xs if reads is None else [
+                xs[j] for i, x in enumerate(xs) if x.requires_grad for j in reads[i]]
+            if needed:
+                # versions are stamps of a global clock: backward checks them only if some
+                # .data was replaced since (rarely), and nothing is stored per input
+                self._epoch = saved.clock
+                saved.freeze([x._data for x in needed], frozen)
+        if self.saves_outputs:
+            saved.freeze([y._data for y in outputs], frozen)
+        if frozen:
+            self._frozen = saved.Frozen(frozen)
 
     def check_saved(self) -> None:
         """Raise GraphError if the graph was freed or an input read by backward was replaced."""
@@ -539,30 +581,25 @@ class Function:
                 f"{name}: trying to backward through the graph a second time (its saved values "
                 "were freed after the first backward); pass retain_graph=True to the first "
                 "backward if you need a second one")
-        for x, v in self._saved or ():
-            if x._version != v:
+        xs = self.inputs or ()
+        reads = self.input_reads
+        needed = range(len(xs)) if reads is None else sorted(
+            {j for i, x in enumerate(xs) if x.requires_grad for j in reads[i]})
+        for j in needed:
+            if xs[j]._version > self._epoch:
                 name = type(self).__name__
-                i = next(k for k, y in enumerate(self.inputs or ()) if y is x)
                 raise GraphError(
-                        f"{name}: input {i} (shape {x.shape}, {x.dtype}) needed for gradient "
-                        f"computation was modified after the forward pass (version {v} -> "
-                        f"{x._version}); recompute the forward after changing it")
+                    f"{name}: input {j} (shape {xs[j].shape}, {xs[j].dtype}) needed for "
+                    f"gradient computation was modified after the forward pass (its .data was "
+                    f"replaced); recompute the forward after changing it")
 
     def release(self) -> None:
         """Free what backward needed: the inputs and the arrays protected for it."""
-        if self._frozen:
-            saved.release(self._frozen)
+        if self._frozen is not None:
+            self._frozen.release()
             self._frozen = None
         self._released = True
-        self._saved = None
-        self.inputs = []
-
-    def __del__(self) -> None:
-        if self._frozen:
-            try:
-                saved.release(self._frozen)
-            except Exception:  # noqa: BLE001 - interpreter shutdown may have torn down modules
-                pass
+        self.inputs = ()
 
     def __repr__(self) -> str:
         params = "".join(f" {k}={v!r}" for k, v in self.params.items() if not _is_array(v))

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import saved
 from .core import Function, Variable, _constant, as_variable
 from .errors import GraphError, OpTypeError, ShapeError
 from .mode import _restore_order, set_grad_enabled
@@ -77,13 +78,14 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
     """
     pending: dict[int, list] = {}  # id(v) -> [v, gradient so far]; the entry keeps v alive
     heap: list = []
+    heappush = heapq.heappush
     seen: set[int] = set()
     tie = itertools.count()
 
     def push(f: Function) -> None:
         if id(f) not in seen:
             seen.add(id(f))
-            heapq.heappush(heap, (-f.generation, next(tie), f))
+            heappush(heap, (-f.generation, next(tie), f))
 
     def accumulate(v: Variable, g: Variable) -> None:
         entry = pending.get(id(v))
@@ -98,10 +100,10 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if y.creator is not None:
                 push(y.creator)
 
-        pop = heapq.heappop
+        pop, heappush = heapq.heappop, heapq.heappush
         while heap:
             f = pop(heap)[2]
-            if f._released or f._saved:
+            if f._released or f._epoch < saved.clock:
                 f.check_saved()
             refs = f.outputs
             if len(refs) == 1:  # the common case, without the lists
@@ -142,8 +144,10 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
                     pending[id(x)] = [x, gx]
                 else:
                     entry[1] = entry[1] + gx  # a new Variable: never add in place into a shared one
-                if x.creator is not None:
-                    push(x.creator)
+                c = x.creator
+                if c is not None and id(c) not in seen:  # push(c), inlined: once per op
+                    seen.add(id(c))
+                    heappush(heap, (-c.generation, next(tie), c))
             if not retain_graph:
                 f.release()
     return pending

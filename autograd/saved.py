@@ -9,6 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
+# A clock that ticks whenever some Variable's .data is replaced: the Variable takes the new
+# time as its version, a Function notes the time at forward, and an input whose version is
+# later was replaced in between.
+clock = 0
+
+
+def replaced() -> int:
+    """Tick the clock for a replaced .data; the new time is the Variable's version."""
+    global clock
+    clock += 1
+    return clock
+
+
 # id(array) -> [array, number of live functions that froze it]; the entry holds the array, so
 # its id cannot be reused while it is registered.
 _frozen: dict[int, list] = {}
@@ -48,3 +61,24 @@ def release(arrays: list[np.ndarray]) -> None:
 def is_frozen(arr: np.ndarray) -> bool:
     """True while some live graph protects ``arr``."""
     return id(arr) in _frozen
+
+
+class Frozen:
+    """The arrays one Function froze, released once: by backward, or when the Function is
+    garbage (a graph dropped without backward). Only Functions that froze something have
+    one, so the others die without running any Python code."""
+
+    __slots__ = ("arrays",)
+
+    def __init__(self, arrays: list[np.ndarray]) -> None:
+        self.arrays = arrays
+
+    def release(self) -> None:
+        arrays, self.arrays = self.arrays, []
+        release(arrays)
+
+    def __del__(self) -> None:
+        try:
+            self.release()
+        except Exception:  # noqa: BLE001 - interpreter shutdown may have torn down modules
+            pass
