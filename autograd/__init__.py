@@ -23,8 +23,9 @@ from .shape import (
 )
 from .linalg import MatMul, dot, matmul, outer
 from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from . import allocator, viz
+from . import allocator, parallel, viz
 from .allocator import keep_freed_memory, release_freed_memory
+from .parallel import get_num_threads, set_num_threads
 from .viz import render, to_dot
 
 __version__ = "0.1.0"

@@ -109,9 +109,12 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if len(refs) == 1:  # the common case, without the lists
                 out = refs[0]()  # alive: its pending entry holds it
                 entry = pending.pop(id(out))
+                g = entry[1]
                 if out._retains_grad:
-                    out.grad = entry[1] if out.grad is None else out.grad + entry[1]
-                grads = [entry[1]]
+                    out.grad = g if out.grad is None else out.grad + g
+                if create_graph:
+                    _grad_mode.order = _order(f, (g,))
+                gxs = f.backward(g)
             else:
                 grads = []
                 outs = [ref() for ref in refs]  # kept alive for backward
@@ -125,9 +128,9 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
                     grads.append(entry[1])
                 grads = [_constant(np.zeros(shape, dtype)) if g is None else g
                          for g, (shape, dtype) in zip(grads, f.output_meta)]
-            if create_graph:
-                _grad_mode.order = _order(f, grads)
-            gxs = f.backward(*grads)
+                if create_graph:
+                    _grad_mode.order = _order(f, grads)
+                gxs = f.backward(*grads)
             if type(gxs) is not tuple:
                 gxs = (gxs,)
             if len(gxs) != len(f.inputs):  # type: ignore[arg-type]

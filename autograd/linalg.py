@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from . import parallel
 from .core import Function, Variable, as_variable
 from .errors import ShapeError
 from .shape import reshape, swapaxes
@@ -33,7 +34,7 @@ class MatMul(Function):
         except ValueError as err:
             raise ShapeError(f"MatMul: batch dimensions of shapes {a.shape} and {b.shape} "
                              f"do not broadcast") from err
-        return np.matmul(a, b)
+        return parallel.matmul(a, b)
 
     def backward(self, grad):
         a, b = self.inputs

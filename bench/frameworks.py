@@ -66,6 +66,7 @@ def _load_zerograd(threads: int) -> ModuleType:
     # NOTE: PyPI's HIPS "autograd" has the same import name; make sure this is ours.
     if not hasattr(autograd, "Variable"):
         raise ImportError(f"'autograd' at {autograd.__file__} is not zerograd's")
+    autograd.set_num_threads(threads)
     return autograd
 
 

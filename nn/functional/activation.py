@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Function, Variable
+from autograd import Function, Variable, parallel
 
 
 class Relu(Function):
@@ -20,14 +20,25 @@ class Relu(Function):
     saves_inputs = False
 
     def forward(self, x):
-        if ag.is_grad_enabled():
-            self.mask = x > 0
-        return np.maximum(x, 0)
+        y = np.empty(x.shape, np.result_type(x, 0))
+        mask = self.mask = np.empty(x.shape, bool) if ag.is_grad_enabled() else None
+
+        def work(i):
+            if mask is not None:
+                np.greater(x[i], 0, out=mask[i])
+            np.maximum(x[i], 0, out=y[i])
+
+        parallel.chunked(work, len(x) if x.ndim else 1, x.size)
+        return y
 
     def backward(self, grad):
         if ag.is_grad_enabled():
             return grad * self.mask
-        return np.multiply(grad.data, self.mask)
+        g = grad.data
+        out = np.empty(g.shape, g.dtype)
+        parallel.chunked(lambda i: np.multiply(g[i], self.mask[i], out=out[i]),
+                         len(g) if g.ndim else 1, g.size)
+        return out
 
 
 def relu(x: Any) -> Variable:

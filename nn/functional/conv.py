@@ -12,7 +12,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 import autograd as ag
-from autograd import Function, ShapeError, Variable
+from autograd import Function, ShapeError, Variable, parallel
 
 Pair = int | tuple[int, int]
 
@@ -76,11 +76,23 @@ def im2col_array(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]
     n, c, h, w = x.shape
     oh = output_size(h, kh, sh, ph, dh)
     ow = output_size(w, kw, sw, pw, dw)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-    s = xp.strides
-    view = as_strided(xp, (n, c, kh, kw, oh, ow),
-                      (s[0], s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw), writeable=False)
-    return np.ascontiguousarray(view)
+    if ph or pw:
+        xp = np.empty((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+    s = (xp if ph or pw else x).strides
+    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
+
+    def work(i):
+        if ph or pw:  # the zero border and the input inside it, this chunk's rows
+            xp[i] = 0
+            xp[i, :, ph:ph + h, pw:pw + w] = x[i]
+        src = xp[i] if ph or pw else x[i]
+        rows = src.shape[0]
+        np.copyto(cols[i], as_strided(src, (rows, c, kh, kw, oh, ow),
+                                      (s[0], s[1], s[2] * dh, s[3] * dw, s[2] * sh, s[3] * sw),
+                                      writeable=False))
+
+    parallel.chunked(work, n, cols.size)
+    return cols
 
 
 def output_shape(x_shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
@@ -103,7 +115,10 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
     cols = im2col_array(x, kernel, stride, padding, dilation)
     n, oh, ow = cols.shape[0], cols.shape[4], cols.shape[5]
     cols = cols.reshape(n, c * kh * kw, oh * ow)
-    return np.matmul(weight.reshape(oc, c * kh * kw), cols), cols
+    w = weight.reshape(oc, c * kh * kw)
+    y = np.empty((n, oc, oh * ow), np.result_type(w, cols))
+    parallel.chunked(lambda i: np.matmul(w, cols[i], out=y[i]), n, cols.size * oc // 64)
+    return y, cols
 
 
 def col2im_array(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, int],
@@ -185,7 +200,11 @@ class Convolution(Function):
         if x.requires_grad:
             gx = self._input_grad(grad.data, weight.data)
         if weight.requires_grad:
-            gw = np.matmul(g, self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+            cols = self.cols
+            per_sample = np.empty((n, oc, ckk), np.result_type(g, cols))
+            parallel.chunked(lambda i: np.matmul(g[i], cols[i].transpose(0, 2, 1),
+                                                 out=per_sample[i]), n, cols.size * oc // 64)
+            gw = per_sample.sum(axis=0).reshape(weight.shape)
         if len(self.inputs) == 3:
             gb = g.sum(axis=(0, 2)) if self.inputs[2].requires_grad else None
             return gx, gw, gb
@@ -203,7 +222,9 @@ class Convolution(Function):
                 self.x_shape)
         oc, c, kh, kw = weight.shape
         n, oh, ow = grad.shape[0], grad.shape[2], grad.shape[3]
-        gcols = np.matmul(weight.reshape(oc, c * kh * kw).T, grad.reshape(n, oc, oh * ow))
+        w, g = weight.reshape(oc, c * kh * kw).T, grad.reshape(n, oc, oh * ow)
+        gcols = np.empty((n, c * kh * kw, oh * ow), np.result_type(w, g))
+        parallel.chunked(lambda i: np.matmul(w, g[i], out=gcols[i]), n, gcols.size * oc // 64)
         return col2im_array(gcols.reshape(n, c, kh, kw, oh, ow), self.x_shape, *self.geometry)
 
     def _recorded_backward(self, grad):

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Function, OpIndexError, ShapeError, Variable
+from autograd import Function, OpIndexError, ShapeError, Variable, parallel
 
 
 class Affine(Function):
@@ -23,7 +23,7 @@ class Affine(Function):
     input_reads = ((1,), (0,), ())
 
     def forward(self, x, weight, *bias):
-        y = np.matmul(x, weight.T)
+        y = parallel.matmul(x, weight.T)
         if bias and np.result_type(y, bias[0]) == y.dtype:
             y += bias[0]  # in place: the product is a fresh array
         elif bias:
@@ -38,10 +38,10 @@ class Affine(Function):
             grad.data.reshape(-1, grad.shape[-1])
         gx = gw = gb = None
         if x.requires_grad:
-            gx = grad @ weight if recorded else np.matmul(grad.data, weight.data)
+            gx = grad @ weight if recorded else parallel.matmul(grad.data, weight.data)
         if weight.requires_grad:
             x2 = x.reshape(-1, x.shape[-1]) if recorded else x.data.reshape(-1, x.shape[-1])
-            gw = g2.T @ x2
+            gw = g2.T @ x2 if recorded else parallel.matmul(g2.T, x2)
         if bias and bias[0].requires_grad:
             gb = g2.sum(axis=0)
         return (gx, gw, gb) if bias else (gx, gw)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Function, ShapeError, Variable
+from autograd import Function, ShapeError, Variable, parallel
 
 from .conv import Pair, check_input, im2col, pair
 
@@ -34,20 +34,26 @@ class MaxPoolTiles(Function):
         self.x_shape = x.shape
         n, c, h, w = x.shape
         xc = x[:, :, :h // kh * kh, :w // kw * kw]
-        y = xc[:, :, 0::kh, 0::kw].copy()
-        record = ag.is_grad_enabled()  # no graph, no backward: the argmax is not needed
-        if record:
-            self.argmax = argmax = np.zeros(y.shape, np.uint8 if kh * kw < 256 else np.intp)
+        y = np.empty((n, c, h // kh, w // kw), x.dtype)
+        argmax = None
+        if ag.is_grad_enabled():  # no graph, no backward: the argmax is not needed
+            argmax = self.argmax = np.zeros(y.shape, np.uint8 if kh * kw < 256 else np.intp)
             greater = np.empty(y.shape, bool)
             step = np.empty(y.shape, argmax.dtype)
-        for k in range(1, kh * kw):
-            tile = xc[:, :, k // kw::kh, k % kw::kw]
-            if record:
-                # argmax = k where this slice beats every earlier one: k only grows, so a
-                # maximum records it (cheaper than a masked write)
-                np.greater(tile, y, out=greater)
-                np.maximum(argmax, np.multiply(greater, step.dtype.type(k), out=step), out=argmax)
-            np.maximum(y, tile, out=y)
+
+        def work(i):
+            np.copyto(y[i], xc[i, :, 0::kh, 0::kw])
+            for k in range(1, kh * kw):
+                tile = xc[i, :, k // kw::kh, k % kw::kw]
+                if argmax is not None:
+                    # argmax = k where this slice beats every earlier one: k only grows, so
+                    # a maximum records it (cheaper than a masked write)
+                    np.greater(tile, y[i], out=greater[i])
+                    np.maximum(argmax[i], np.multiply(greater[i], step.dtype.type(k),
+                                                      out=step[i]), out=argmax[i])
+                np.maximum(y[i], tile, out=y[i])
+
+        parallel.chunked(work, n, x.size)
         return y
 
     def backward(self, grad):
@@ -66,9 +72,14 @@ class MaxPoolTiles(Function):
             return grad_x
         # every element of the tiles is written: only cropped rows and columns need zeros
         grad_x = (np.zeros if cropped else np.empty)(self.x_shape, dtype=grad.dtype)
-        for k in range(kh * kw):
-            np.multiply(grad.data, self.argmax == k,
-                        out=grad_x[:, :, k // kw:oh * kh:kh, k % kw:ow * kw:kw])
+        g = grad.data
+
+        def work(i):
+            for k in range(kh * kw):
+                np.multiply(g[i], self.argmax[i] == k,
+                            out=grad_x[i, :, k // kw:oh * kh:kh, k % kw:ow * kw:kw])
+
+        parallel.chunked(work, n, grad_x.size)
         return grad_x
 
 

@@ -1,0 +1,135 @@
+"""Large array work split over threads, along the first axis.
+
+NumPy releases the GIL inside its loops (and BLAS calls), so chunks of one elementwise op,
+copy or matrix product run on several cores at once: ``chunked`` splits the large ops of a
+training step (im2col copies, activations, pooling, the matrix products of convolutions and
+linear layers) into one chunk per thread.
+
+The thread count starts as ``OMP_NUM_THREADS`` where that is set, else the number of CPUs this
+process may run on, with the BLAS library left as it is. ``set_num_threads(n)`` makes zerograd
+use exactly n threads, as ``torch.set_num_threads`` does: n of its own, and BLAS set to one
+thread, since zerograd then splits its matrix products itself. That is faster on small
+batched products (one thread each, no hand-offs) and keeps BLAS's idle threads, which spin
+for a while after each product, from competing with the next elementwise op for the cores.
+NOTE: BLAS is process-wide, so NumPy code outside zerograd then multiplies on one thread too.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import numpy as np
+
+# NOTE: handing chunks to threads and waiting for them costs ~60 µs on a 2-core VM (thread
+# wake-ups); below ~500,000 elements (~0.5 ms of elementwise work) that eats the gain
+MIN_ELEMENTS = 1 << 19
+
+_threads = 1
+_pool: ThreadPoolExecutor | None = None
+
+
+def set_num_threads(n: int) -> bool:
+    """Use ``n`` threads (the calling one included) for large array ops, and one BLAS
+    thread per call. Returns whether the BLAS library was found and set (OpenBLAS or MKL,
+    as loaded by NumPy, on Linux); if not, BLAS keeps its own threads."""
+    global _threads, _pool
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"set_num_threads: need at least 1 thread (got {n})")
+    if n != _threads and _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+    _threads = n
+    setters = _blas_thread_setters()
+    for setter in setters:
+        setter(1)
+    return bool(setters)
+
+
+def get_num_threads() -> int:
+    """The number of threads large array ops use."""
+    return _threads
+
+
+def _blas_thread_setters() -> list[Callable[[int], Any]]:
+    """The set-thread-count functions of the BLAS libraries loaded in this process."""
+    try:
+        with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
+            paths = {line.split()[-1] for line in f if ".so" in line}
+    except OSError:  # not Linux
+        return []
+    setters = []
+    for path in sorted(paths):
+        name = os.path.basename(path).lower()
+        if "openblas" in name:
+            symbols = [p + "openblas_set_num_threads" + s
+                       for p in ("scipy_", "") for s in ("64_", "")]
+        elif name.startswith("libmkl_rt"):
+            symbols = ["MKL_Set_Num_Threads"]
+        else:
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for symbol in symbols:
+            fn = getattr(lib, symbol, None)
+            if fn is not None:
+                fn.argtypes = [ctypes.c_int]
+                setters.append(fn)
+                break
+    return setters
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.matmul(a, b)`` for a 2-D or stacked ``a`` and a 2-D ``b`` (or the same stack),
+    split over the rows (or the stack) of ``a``."""
+    if a.ndim < 2 or b.ndim < 2 or (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] !=
+                                                    a.shape[0])):
+        return np.matmul(a, b)
+    out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]),
+                   np.result_type(a, b))
+    if b.ndim > 2:
+        chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a.shape[0], _flops(a, b))
+    else:
+        chunked(lambda i: np.matmul(a[i], b, out=out[i]), a.shape[0], _flops(a, b))
+    return out
+
+
+def _flops(a: np.ndarray, b: np.ndarray) -> int:
+    # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
+    return a.size * b.shape[-1] // 64
+
+
+def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
+    """Call ``work(index)`` so that the indices together cover ``rows`` rows of the first axis
+    once: ``work(...)`` alone when the job is small (``elements`` in all) or one thread is
+    set, else ``work(slice(lo, hi))`` for one chunk per thread, run concurrently. ``work``
+    must only write to its own rows."""
+    global _pool
+    threads = min(_threads, rows)
+    if threads < 2 or elements < MIN_ELEMENTS:
+        work(...)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="zerograd")
+    bounds = [rows * k // threads for k in range(threads + 1)]
+    futures = [_pool.submit(work, slice(lo, hi)) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
+    for f in futures:
+        f.result()
+
+
+def _default_threads() -> int:
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_threads = _default_threads()

@@ -1,0 +1,91 @@
+"""autograd.parallel: chunks cover every row once, and the ops that split their work give the
+same values and gradients on several threads as on one."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import parallel
+from nn import functional as F
+
+RNG = np.random.default_rng(5)
+
+
+@pytest.fixture
+def threads(monkeypatch):
+    """Split everything, however small, over 3 threads; back to the old count afterwards."""
+    before = parallel.get_num_threads()
+    monkeypatch.setattr(parallel, "MIN_ELEMENTS", 0)
+    parallel.set_num_threads(3)
+    yield
+    parallel.set_num_threads(before)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 3, 7, 100])
+def test_chunks_cover_every_row_once(threads, rows):
+    seen = np.zeros(rows, int)
+    names = set()
+
+    def work(i):
+        seen[i] += 1
+        names.add(threading.current_thread().name)
+
+    parallel.chunked(work, rows, elements=10**9)
+    assert (seen == 1).all()
+    # the first chunk runs here, the others on the pool (whose threads may take several)
+    assert "MainThread" in names
+    assert any(n.startswith("zerograd") for n in names) == (rows > 1)
+
+
+def test_small_jobs_stay_on_this_thread():
+    calls = []
+    parallel.chunked(calls.append, 100, elements=parallel.MIN_ELEMENTS - 1)
+    assert calls == [...]
+
+
+def test_thread_count_is_checked():
+    with pytest.raises(ValueError, match="set_num_threads: need at least 1 thread"):
+        ag.set_num_threads(0)
+
+
+def _run(fn, arrays):
+    """Output and the gradient of every input for sum(out * cotangent)."""
+    xs = [ag.Variable(a) for a in arrays]
+    out = fn(*xs)
+    (out * np.linspace(-1, 1, out.size).reshape(out.shape)).sum().backward()
+    return [out.data] + [x.grad.data for x in xs]
+
+
+CASES = {
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, padding=1),
+               [(7, 3, 6, 5), (4, 3, 3, 3), (4,)]),
+    "conv2d_stride2": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+                       [(7, 3, 6, 5), (4, 3, 3, 3), (4,)]),
+    "im2col": (lambda x: F.im2col(x, 3, padding=(1, 2)), [(5, 2, 4, 4)]),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), [(7, 3, 6, 5)]),
+    "relu": (F.relu, [(7, 3, 4)]),
+    "linear": (F.linear, [(7, 5), (4, 5), (4,)]),
+    "matmul_2d": (ag.matmul, [(7, 5), (5, 3)]),
+    "matmul_batched": (ag.matmul, [(7, 2, 5), (7, 5, 3)]),
+    "matmul_broadcast": (ag.matmul, [(7, 1, 2, 5), (7, 3, 5, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_split_ops_match_one_thread(name, monkeypatch):
+    fn, shapes = CASES[name]
+    arrays = [RNG.standard_normal(s) for s in shapes]
+    before = parallel.get_num_threads()
+    try:
+        parallel.set_num_threads(1)
+        single = _run(fn, arrays)
+        monkeypatch.setattr(parallel, "MIN_ELEMENTS", 0)
+        parallel.set_num_threads(3)
+        split = _run(fn, arrays)
+    finally:
+        parallel.set_num_threads(before)
+    for a, b in zip(split, single):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
