@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--batch-size", type=int, default=None,
                        help="batch size (default: training 30 for the spiral, 100 for images; "
                             "evaluation 1000)")
+        p.add_argument("--threads", type=int, default=None,
+                       help="threads for zerograd's array work, BLAS set to one (default: "
+                            "$OMP_NUM_THREADS, else every CPU this process may use)")
 
     train = sub.add_parser("train", help="train a model and save its weights and curves",
                            formatter_class=_Help)
@@ -232,7 +235,12 @@ def graph(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    threads = getattr(args, "threads", None)
+    if threads is not None and threads < 1:
+        parser.error(f"--threads must be at least 1 (got {threads})")
+    ag.set_num_threads(ag.get_num_threads() if threads is None else threads)
     try:
         if args.command == "train":
             train(args)

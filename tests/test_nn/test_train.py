@@ -43,6 +43,21 @@ def test_cli_help_lists_the_commands(capsys) -> None:
     assert "--optimizer" in capsys.readouterr().out
 
 
+def test_cli_threads_option_sets_zerograd_threads(tmp_path, capsys) -> None:
+    import autograd as ag
+
+    before = ag.get_num_threads()
+    try:
+        assert cli.main(["train", "--no-progress", "--epochs", "1", "--threads", "3", "--out",
+                         str(tmp_path)]) == 0
+        assert ag.get_num_threads() == 3
+    finally:
+        ag.set_num_threads(before)
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--threads", "0"])
+    assert "--threads must be at least 1 (got 0)" in capsys.readouterr().err
+
+
 def test_cli_reports_missing_data_clearly(tmp_path, capsys, monkeypatch) -> None:
     import nn.data.download as download
 
