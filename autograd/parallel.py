@@ -86,21 +86,19 @@ def _blas_thread_setters() -> list[Callable[[int], Any]]:
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.matmul(a, b)`` for a 2-D or stacked ``a`` and a 2-D ``b`` (or the same stack),
     split over the rows (or the stack) of ``a``."""
-    if a.ndim < 2 or b.ndim < 2 or (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] !=
-                                                    a.shape[0])):
+    if (_threads < 2 or a.ndim < 2 or b.ndim < 2
+            or (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] != a.shape[0]))
+            # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
+            or a.size * b.shape[-1] // 64 < MIN_ELEMENTS):
         return np.matmul(a, b)
     out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]),
                    np.result_type(a, b))
+    flops = a.size * b.shape[-1] // 64
     if b.ndim > 2:
-        chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a.shape[0], _flops(a, b))
+        chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a.shape[0], flops)
     else:
-        chunked(lambda i: np.matmul(a[i], b, out=out[i]), a.shape[0], _flops(a, b))
+        chunked(lambda i: np.matmul(a[i], b, out=out[i]), a.shape[0], flops)
     return out
-
-
-def _flops(a: np.ndarray, b: np.ndarray) -> int:
-    # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
-    return a.size * b.shape[-1] // 64
 
 
 def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:

@@ -63,7 +63,7 @@ def build(dezero: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
         return x
 
     def grad_dtypes() -> str:
-        return "+".join(sorted({str(p.grad.dtype) for p in params}))
+        return "+".join(sorted(str(d) for d in {p.grad.dtype for p in params}))
 
     def step(x: Any, t: Any) -> str:
         loss = F.softmax_cross_entropy(forward(x), t)

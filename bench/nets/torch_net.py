@@ -41,7 +41,8 @@ def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
            else torch.optim.Adam(params, lr=optimizer.lr))
 
     def grad_dtypes() -> str:
-        return "+".join(sorted({str(p.grad.dtype).replace("torch.", "") for p in params}))
+        kinds = {p.grad.dtype for p in params}
+        return "+".join(sorted(str(d).replace("torch.", "") for d in kinds))
 
     def step(x: Any, t: Any) -> str:
         loss = F.cross_entropy(model(x), t)

@@ -37,7 +37,8 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
            else optim.Adam(params, lr=optimizer.lr))
 
     def grad_dtypes() -> str:
-        return "+".join(sorted({str(p.grad.dtype) for p in params}))
+        # the set of dtypes first: str() of a NumPy dtype is Python code, once per kind is enough
+        return "+".join(sorted(str(d) for d in {p.grad.dtype for p in params}))
 
     def step(x: Any, t: Any) -> str:
         loss = F.cross_entropy(model(x), t)

@@ -2,7 +2,8 @@
 
 Composed from autograd primitives; the few with a backward of their own are ``Im2col`` and
 ``Col2im``, and, fused where a benchmark showed it pays (each with its composed version kept
-as the test reference), ``Relu``, ``MaxPoolTiles`` and ``SoftmaxCrossEntropy``.
+as the test reference), ``Convolution``, ``Affine``, ``Relu``, ``MaxPoolTiles`` and
+``SoftmaxCrossEntropy``.
 """
 from .activation import Relu, leaky_relu, log_softmax, relu, relu_composed, sigmoid, softmax, tanh
 from .conv import Col2im, Convolution, Im2col, conv2d, conv2d_composed, im2col
@@ -20,5 +21,5 @@ __all__ = [
     "conv2d", "im2col", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cross_entropy",
     "cross_entropy_composed", "mse_loss", "binary_cross_entropy_with_logits", "Im2col",
     "Col2im", "SoftmaxCrossEntropy", "Relu", "relu_composed", "MaxPoolTiles",
-    "max_pool2d_composed",
+    "max_pool2d_composed", "Convolution", "conv2d_composed", "Affine", "linear_composed",
 ]
