@@ -75,15 +75,15 @@ def im2col_array(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]
     n, c = x.shape[:2]
     cols = np.empty((n, c, *kernel, *output_shape(x.shape, kernel, stride, padding, dilation)),
                     x.dtype)
-    parallel.chunked(lambda i: _copy_windows(x, cols, i, kernel, stride, padding, dilation), n,
+    parallel.chunked(lambda i: _copy_windows(x, cols, i, stride, padding, dilation), n,
                      cols.size)
     return cols
 
 
-def _copy_windows(x: np.ndarray, cols: np.ndarray, rows: Any, kernel: tuple[int, int],
-                  stride: tuple[int, int], padding: tuple[int, int],
-                  dilation: tuple[int, int]) -> None:
-    """cols[rows] = the windows of x[rows]: a strided view of the (padded) input, copied."""
+def _copy_windows(x: np.ndarray, cols: np.ndarray, rows: Any, stride: tuple[int, int],
+                  padding: tuple[int, int], dilation: tuple[int, int]) -> None:
+    """cols[rows] = the windows of x[rows] (cols being (N, C, KH, KW, OH, OW)): a strided view
+    of the (padded) input, copied."""
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
     src = x[rows]
     if ph or pw:
@@ -132,7 +132,7 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
         lo, hi = (0, n) if rows is Ellipsis else (rows.start, rows.stop)
         for b in range(lo, hi, BLOCK):
             block = slice(b, min(b + BLOCK, hi))
-            _copy_windows(x, cols, block, kernel, stride, padding, dilation)
+            _copy_windows(x, cols, block, stride, padding, dilation)
             np.matmul(w, flat[block], out=y[block])
 
     parallel.chunked(work, n, flat.size * (1 + oc // 64))
