@@ -8,15 +8,18 @@ linear layers) into one chunk per thread.
 The thread count starts as ``OMP_NUM_THREADS`` where that is set, else the number of CPUs this
 process may run on, with the BLAS library left as it is. ``set_num_threads(n)`` makes zerograd
 use exactly n threads, as ``torch.set_num_threads`` does: n of its own, and BLAS set to one
-thread, since zerograd then splits its matrix products itself. That is faster on small
+thread, since zerograd then splits its large matrix products itself. That is faster on small
 batched products (one thread each, no hand-offs) and keeps BLAS's idle threads, which spin
-for a while after each product, from competing with the next elementwise op for the cores.
+for ~0.1 s after each product, from competing with the next elementwise op for the cores.
+Products too small to hand to a thread (~60 µs) but large enough to share (an MLP's) get n
+BLAS threads for the call, when zerograd's own threads have been idle for ``BLAS_SPIN_S``.
 NOTE: BLAS is process-wide, so NumPy code outside zerograd then multiplies on one thread too.
 """
 from __future__ import annotations
 
 import ctypes
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -28,6 +31,11 @@ MIN_ELEMENTS = 1 << 19
 
 _threads = 1
 _pool: ThreadPoolExecutor | None = None
+_blas: list[Callable[[int], Any]] = []  # BLAS's set-thread-count, once set_num_threads ran
+# NOTE: OpenBLAS's threads spin for ~0.1 s after each product, holding their cores: BLAS gets
+# threads for a mid-sized product only if zerograd's own threads were idle for this long
+BLAS_SPIN_S = 0.2
+_split_at = -BLAS_SPIN_S  # time.monotonic() of the last job chunked split over threads
 
 
 def set_num_threads(n: int) -> bool:
@@ -42,10 +50,10 @@ def set_num_threads(n: int) -> bool:
         _pool.shutdown(wait=True)
         _pool = None
     _threads = n
-    setters = _blas_thread_setters()
-    for setter in setters:
+    _blas[:] = _blas_thread_setters()
+    for setter in _blas:
         setter(1)
-    return bool(setters)
+    return bool(_blas)
 
 
 def get_num_threads() -> int:
@@ -86,14 +94,26 @@ def _blas_thread_setters() -> list[Callable[[int], Any]]:
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.matmul(a, b)`` for a 2-D or stacked ``a`` and a 2-D ``b`` (or the same stack),
     split over the rows (or the stack) of ``a``."""
-    if (_threads < 2 or a.ndim < 2 or b.ndim < 2
-            or (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] != a.shape[0]))
-            # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
-            or a.size * b.shape[-1] // 64 < MIN_ELEMENTS):
+    if _threads < 2 or a.ndim < 2 or b.ndim < 2 or \
+            (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] != a.shape[0])):
         return np.matmul(a, b)
+    # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
+    flops = a.size * b.shape[-1] // 64
+    if flops < MIN_ELEMENTS:
+        if flops < MIN_ELEMENTS // 16 or not _blas or \
+                time.monotonic() - _split_at < BLAS_SPIN_S:
+            return np.matmul(a, b)
+        # too small to hand to our threads (an MLP's products): BLAS's threads, which answer
+        # at once, while ours are idle
+        for setter in _blas:
+            setter(_threads)
+        try:
+            return np.matmul(a, b)
+        finally:
+            for setter in _blas:
+                setter(1)
     out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]),
                    np.result_type(a, b))
-    flops = a.size * b.shape[-1] // 64
     if b.ndim > 2:
         chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a.shape[0], flops)
     else:
@@ -106,11 +126,12 @@ def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
     once: ``work(...)`` alone when the job is small (``elements`` in all) or one thread is
     set, else ``work(slice(lo, hi))`` for one chunk per thread, run concurrently. ``work``
     must only write to its own rows."""
-    global _pool
+    global _pool, _split_at
     threads = min(_threads, rows)
     if threads < 2 or elements < MIN_ELEMENTS:
         work(...)
         return
+    _split_at = time.monotonic()
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="zerograd")
     bounds = [rows * k // threads for k in range(threads + 1)]

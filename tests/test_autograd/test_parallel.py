@@ -89,3 +89,21 @@ def test_split_ops_match_one_thread(name, monkeypatch):
         parallel.set_num_threads(before)
     for a, b in zip(split, single):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_mid_sized_products_get_blas_threads_only_while_ours_are_idle(monkeypatch):
+    calls = []
+    monkeypatch.setattr(parallel, "_blas", [calls.append])
+    monkeypatch.setattr(parallel, "_threads", 2)
+    a, b = np.ones((100, 784), np.float32), np.ones((784, 100), np.float32)  # 7.8M mul-adds
+    monkeypatch.setattr(parallel, "_split_at", -1e9)  # our threads idle for ages
+    np.testing.assert_array_equal(parallel.matmul(a, b), a @ b)
+    assert calls == [2, 1]  # BLAS threads for the product, one again after it
+    calls.clear()
+    parallel.chunked(lambda i: None, 10, elements=parallel.MIN_ELEMENTS)  # ours just ran
+    np.testing.assert_array_equal(parallel.matmul(a, b), a @ b)
+    assert calls == []  # BLAS's spinning threads would now compete with ours
+    small = np.ones((10, 10), np.float32)
+    monkeypatch.setattr(parallel, "_split_at", -1e9)
+    parallel.matmul(small, small)
+    assert calls == []  # too small to be worth any threads
