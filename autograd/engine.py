@@ -139,7 +139,10 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             for x, gx in zip(f.inputs, gxs):  # type: ignore[arg-type]
                 if gx is None or not x.requires_grad:
                     continue
-                if type(gx) is not Variable or gx._data.shape != x._data.shape or \
+                if type(gx) is np.ndarray and gx.shape == x._data.shape and \
+                        gx.dtype == x._data.dtype:  # a fused op's array gradient, as it is
+                    gx = _constant(gx)
+                elif type(gx) is not Variable or gx._data.shape != x._data.shape or \
                         gx._data.dtype != x._data.dtype:
                     gx = _reduce_to_input(gx, x, f)
                 entry = pending.get(id(x))
