@@ -5,6 +5,7 @@ import importlib.metadata
 import os
 import platform
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,25 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def openblas_core() -> str | None:
+    """The kernels NumPy's OpenBLAS picked for this CPU, as OpenBLAS itself reports them when
+    it loads (``OPENBLAS_VERBOSE=2``), in a separate process; None if it is not OpenBLAS.
+
+    NOTE: on VMs that hide the CPU model, OpenBLAS can fall back to older kernels (Haswell,
+    AVX2, on an AVX-512 machine); ``OPENBLAS_CORETYPE`` overrides it (see docs/speed.rst).
+    """
+    try:
+        out = subprocess.run([sys.executable, "-c", "import numpy"], capture_output=True,
+                             text=True, timeout=60,
+                             env={**os.environ, "OPENBLAS_VERBOSE": "2"})
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in (out.stdout + out.stderr).splitlines():
+        if line.startswith("Core:"):
+            return line.split(":", 1)[1].strip()
+    return None
 
 
 def usable_cores() -> int:
@@ -64,6 +84,8 @@ def machine_info(root: Path, threads: int) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "threads": threads,
+        "openblas_core": openblas_core(),
+        "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
         # Other processes' load when the run ended: a busy machine explains noisy numbers.
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "packages": package_versions(),

@@ -98,7 +98,12 @@ def _machine_line(machine: dict[str, Any]) -> str:
     def load(values: list[float] | None) -> str:
         return "?" if not values else " / ".join(f"{v:.2f}" for v in values)
 
-    return (f"Machine: {machine['cpu_model']}, {machine['usable_cores']} usable cores, "
+    core = machine.get("openblas_core")
+    blas = "" if core is None else (
+        f", NumPy's OpenBLAS using {core} kernels"
+        + (f" (OPENBLAS_CORETYPE={machine['openblas_coretype_env']})"
+           if machine.get("openblas_coretype_env") else ""))
+    return (f"Machine: {machine['cpu_model']}, {machine['usable_cores']} usable cores{blas}, "
             f"Python {machine['python']}; load average (1 / 5 / 15 min) "
             f"{load(machine.get('load_average_before'))} before, "
             f"{load(machine.get('load_average'))} after.")
