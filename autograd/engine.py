@@ -114,6 +114,8 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
                     out.grad = g if out.grad is None else out.grad + g
                 if create_graph:
                     _grad_mode.order = _order(f, (g,))
+                if not f.saves_outputs:  # backward does not read it: let it go first
+                    out = entry = None
                 gxs = f.backward(g)
             else:
                 grads = []
@@ -154,6 +156,9 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
                 if c is not None and id(c) not in seen:  # push(c), inlined: once per op
                     seen.add(id(c))
                     heappush(heap, (-c.generation, next(tie), c))
+            # NOTE: the loop's names would keep the last input (and its array) alive through
+            # the next op's backward, after this one has let go of it
+            x = gx = entry = out = None
             if not retain_graph:
                 f.release()
     return pending

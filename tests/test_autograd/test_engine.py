@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 import tracemalloc
 
 import numpy as np
@@ -359,3 +360,31 @@ def test_memory_is_flat_over_ten_thousand_steps_with_refcounting_alone() -> None
     # One leaked Variable per step would be ~1 MB over 9,000 steps; allocator noise is ~10 KB.
     assert late - early < 100_000, f"memory grew by {late - early} bytes over 9,000 steps"
     assert grown < 50, f"{grown} more live objects after 10,000 steps"
+
+
+def test_backward_lets_go_of_activations_no_op_still_needs() -> None:
+    """h = p1(x) feeds only p2, neither reads values in backward: once p2's backward has run,
+    nothing keeps h (and its array) alive through p1's backward."""
+    alive = {}
+
+    class Probe(ag.Function):
+        saves_inputs = False
+
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, grad):
+            alive[self.tag] = self.watch() is not None
+            return grad * 2
+
+    x = Variable(np.ones(3))
+    p1, p2 = Probe(), Probe()
+    h = p1(x)
+    h2 = p2(h)
+    p1.tag, p1.watch = 1, weakref.ref(h)  # p1's output, p2's input
+    p2.tag, p2.watch = 2, weakref.ref(h2)
+    loss = h2.sum()
+    del h, h2
+    loss.backward()
+    assert alive == {2: False, 1: False}
+    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0, 4.0])
