@@ -497,13 +497,15 @@ class Function:
                              "create a new one for each call")
         xs = _as_inputs(inputs)
         try:
-            # NOTE: unrolled for one and two inputs: this runs once per op
-            if len(xs) == 2:
-                ys = self.forward(xs[0]._data, xs[1]._data, **params)
-            elif len(xs) == 1:
-                ys = self.forward(xs[0]._data, **params)
-            else:
+            # NOTE: unrolled for one and two inputs and no params: this runs once per op
+            if params:
                 ys = self.forward(*[x._data for x in xs], **params)
+            elif len(xs) == 2:
+                ys = self.forward(xs[0]._data, xs[1]._data)
+            elif len(xs) == 1:
+                ys = self.forward(xs[0]._data)
+            else:
+                ys = self.forward(*[x._data for x in xs])
         except ZerogradError:
             raise
         except (ValueError, IndexError, TypeError) as err:
