@@ -136,7 +136,11 @@ def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
         _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="zerograd")
     bounds = [rows * k // threads for k in range(threads + 1)]
     futures = [_pool.submit(work, slice(lo, hi)) for lo, hi in zip(bounds[1:-1], bounds[2:])]
-    work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
+    try:
+        work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
+    finally:  # even if it failed: no thread may still be writing when the caller goes on
+        for f in futures:
+            f.exception()
     for f in futures:
         f.result()
 

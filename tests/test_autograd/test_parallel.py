@@ -107,3 +107,17 @@ def test_mid_sized_products_get_blas_threads_only_while_ours_are_idle(monkeypatc
     monkeypatch.setattr(parallel, "_split_at", -1e9)
     parallel.matmul(small, small)
     assert calls == []  # too small to be worth any threads
+
+
+@pytest.mark.parametrize("failing", [0, 2])
+def test_a_failing_chunk_raises_after_every_chunk_finished(threads, failing):
+    finished = []
+
+    def work(i):
+        if i.start // 4 == failing:
+            raise ValueError(f"chunk {failing}")
+        finished.append(i.start)
+
+    with pytest.raises(ValueError, match=f"chunk {failing}"):
+        parallel.chunked(work, 12, elements=10**9)
+    assert sorted(finished) == sorted({0, 4, 8} - {4 * failing})
