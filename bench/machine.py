@@ -29,8 +29,8 @@ def openblas_core() -> str | None:
     """The kernels NumPy's OpenBLAS picked for this CPU, as OpenBLAS itself reports them when
     it loads (``OPENBLAS_VERBOSE=2``), in a separate process; None if it is not OpenBLAS.
 
-    NOTE: on VMs that hide the CPU model, OpenBLAS can fall back to older kernels (Haswell,
-    AVX2, on an AVX-512 machine); ``OPENBLAS_CORETYPE`` overrides it (see docs/speed.rst).
+    NOTE: ``OPENBLAS_CORETYPE`` in the environment overrides OpenBLAS's own choice (the
+    benchmark machine sets Haswell, AVX2, on an AVX-512 CPU); see docs/speed.rst.
     """
     try:
         out = subprocess.run([sys.executable, "-c", "import numpy"], capture_output=True,
