@@ -100,7 +100,7 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if y.creator is not None:
                 push(y.creator)
 
-        pop, heappush = heapq.heappop, heapq.heappush
+        pop = heapq.heappop
         while heap:
             f = pop(heap)[2]
             if f._released or f._epoch < saved.clock:

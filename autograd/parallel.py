@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
@@ -36,6 +37,7 @@ _blas: list[Callable[[int], Any]] = []  # BLAS's set-thread-count, once set_num_
 # threads for a mid-sized product only if zerograd's own threads were idle for this long
 BLAS_SPIN_S = 0.2
 _split_at = -BLAS_SPIN_S  # time.monotonic() of the last job chunked split over threads
+_worker = threading.local()  # .busy in the pool's threads
 
 
 def set_num_threads(n: int) -> bool:
@@ -128,14 +130,17 @@ def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
     must only write to its own rows."""
     global _pool, _split_at
     threads = min(_threads, rows)
-    if threads < 2 or elements < MIN_ELEMENTS:
+    # NOTE: work split from inside a chunk runs there: a pool thread waiting on the pool could
+    # wait for itself
+    if threads < 2 or elements < MIN_ELEMENTS or getattr(_worker, "busy", False):
         work(...)
         return
     _split_at = time.monotonic()
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="zerograd")
     bounds = [rows * k // threads for k in range(threads + 1)]
-    futures = [_pool.submit(work, slice(lo, hi)) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    futures = [_pool.submit(_in_worker, work, slice(lo, hi))
+               for lo, hi in zip(bounds[1:-1], bounds[2:])]
     try:
         work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
     finally:  # even if it failed: no thread may still be writing when the caller goes on
@@ -143,6 +148,11 @@ def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
             f.exception()
     for f in futures:
         f.result()
+
+
+def _in_worker(work: Callable[[Any], None], rows: slice) -> None:
+    _worker.busy = True
+    work(rows)
 
 
 def _default_threads() -> int:

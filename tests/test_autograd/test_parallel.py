@@ -121,3 +121,16 @@ def test_a_failing_chunk_raises_after_every_chunk_finished(threads, failing):
     with pytest.raises(ValueError, match=f"chunk {failing}"):
         parallel.chunked(work, 12, elements=10**9)
     assert sorted(finished) == sorted({0, 4, 8} - {4 * failing})
+
+
+def test_work_split_inside_a_chunk_runs_there(threads):
+    seen = np.zeros((6, 4), int)
+
+    def outer(i):
+        rows = range(6)[i]
+        for r in rows:  # each chunk splits its own row again
+            parallel.chunked(lambda j, r=r: seen.__setitem__((r, j), seen[r, j] + 1), 4,
+                             elements=10**9)
+
+    parallel.chunked(outer, 6, elements=10**9)  # would hang if a pool thread waited on itself
+    assert (seen == 1).all()
