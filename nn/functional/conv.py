@@ -1,8 +1,9 @@
 """Convolution through im2col: every window of the input laid out as a column.
 
 ``Im2col`` and ``Col2im`` are each other's adjoint (one copies windows out, the other adds them
-back), so each is the other's backward. Conv2d is then one (batched) matrix product.
-Shapes use the letters of the docs: N, C, H, W, KH, KW, OH, OW.
+back), so each is the other's backward. A convolution is then one (batched) matrix product:
+``conv2d_composed`` writes it so, and ``Convolution`` fuses the three steps into one op (see
+docs/speed.rst). Shapes use the letters of the docs: N, C, H, W, KH, KW, OH, OW.
 """
 from __future__ import annotations
 
