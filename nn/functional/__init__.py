@@ -2,8 +2,8 @@
 
 Composed from autograd primitives; the few with a backward of their own are ``Im2col`` and
 ``Col2im``, and, fused where a benchmark showed it pays (each with its composed version kept
-as the test reference), ``Convolution``, ``Affine``, ``Relu``, ``MaxPoolTiles`` and
-``SoftmaxCrossEntropy``.
+as the test reference), ``Convolution``, ``Affine``, ``Relu``, ``MaxPoolTiles``,
+``BatchNorm`` and ``SoftmaxCrossEntropy``.
 """
 from .activation import Relu, leaky_relu, log_softmax, relu, relu_composed, sigmoid, softmax, tanh
 from .conv import Col2im, Convolution, Im2col, conv2d, conv2d_composed, im2col
@@ -14,7 +14,7 @@ from .loss import (
     SoftmaxCrossEntropy, binary_cross_entropy_with_logits, cross_entropy,
     cross_entropy_composed, mse_loss,
 )
-from .norm import batch_norm
+from .norm import BatchNorm, batch_norm, batch_norm_composed
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "embedding",
@@ -22,4 +22,5 @@ __all__ = [
     "cross_entropy_composed", "mse_loss", "binary_cross_entropy_with_logits", "Im2col",
     "Col2im", "SoftmaxCrossEntropy", "Relu", "relu_composed", "MaxPoolTiles",
     "max_pool2d_composed", "Convolution", "conv2d_composed", "Affine", "linear_composed",
+    "BatchNorm", "batch_norm_composed",
 ]

@@ -1,5 +1,6 @@
-"""Batch normalisation, composed: in training it normalises with the batch's statistics and
-updates the running ones; in evaluation it uses the running statistics."""
+"""Batch normalisation: in training it normalises with the batch's statistics and updates the
+running ones (one fused op, ``BatchNorm``); in evaluation it uses the running statistics.
+``batch_norm_composed`` is the same computation from primitives, the fused op's reference."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +8,64 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import ShapeError, Variable
+from autograd import Function, ShapeError, Variable
+
+
+class BatchNorm(Function):
+    """Training-mode batch normalisation, fused: x (N, C) or (N, C, H, W), weight and bias
+    (C,) -> y = weight xhat + bias, xhat = (x - mean) / sqrt(var + eps) with the batch's
+    mean and (biased) variance per channel. ``batch_norm_composed`` is its reference.
+
+    With G the gradient and n the values per channel: grad_bias = sum G,
+    grad_weight = sum G xhat, grad_x = weight / sqrt(var + eps) (G - grad_bias / n
+    - xhat grad_weight / n), sums per channel. Forward keeps xhat; ``self.mean`` and
+    ``self.var`` are the batch statistics, for the running ones.
+    """
+
+    # first order reads only xhat (kept); recorded (higher-order) backward recomputes it from x
+    input_reads = ((0, 1), (0,), ())
+
+    def forward(self, x, weight, bias, *, eps):
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        n = x.size // x.shape[1]
+        self.mean = _channel_sum(x) / n
+        xhat = x - self.mean.reshape(shape)
+        self.var = _channel_sum(xhat * xhat) / n
+        self.inv = 1 / np.sqrt(self.var + eps)
+        xhat *= self.inv.reshape(shape)  # in place: xhat is a fresh array
+        self.xhat, self.eps = xhat, eps
+        return xhat * weight.reshape(shape) + bias.reshape(shape)
+
+    def backward(self, grad):
+        x, weight, bias = self.inputs
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        n = x.size // x.shape[1]
+        if ag.is_grad_enabled():  # differentiable again: the same formulas on Variables
+            axes = (0,) if x.ndim == 2 else (0, 2, 3)
+            centred = x - x.mean(axis=axes, keepdims=True)
+            inv = ((centred * centred).mean(axis=axes, keepdims=True) + self.eps) ** -0.5
+            xhat = centred * inv
+            gb, gw = grad.sum(axis=axes), (grad * xhat).sum(axis=axes)
+            gx = ag.reshape(weight, shape) * inv * (
+                grad - ag.reshape(gb, shape) / n - xhat * ag.reshape(gw, shape) / n)
+            return gx, gw, gb
+        g = grad.data
+        gb = _channel_sum(g)
+        gw = _channel_sum(g * self.xhat)
+        gx = None
+        if x.requires_grad:
+            scale = (weight.data * self.inv).reshape(shape)
+            gx = (g - (gb / n).reshape(shape)) - self.xhat * (gw / n).reshape(shape)
+            gx *= scale
+        return (gx, gw if weight.requires_grad else None, gb if bias.requires_grad else None)
+
+
+def _channel_sum(a: np.ndarray) -> np.ndarray:
+    """Sum over every axis but 1 of (N, C) or (N, C, H, W): the contiguous H W first, then N
+    (faster than one reduction over axes (0, 2, 3))."""
+    if a.ndim == 2:
+        return a.sum(axis=0)
+    return a.reshape(a.shape[0], a.shape[1], -1).sum(axis=2).sum(axis=0)
 
 
 def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray | None,
@@ -22,6 +80,38 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
     Shape:
         x (N, C) or (N, C, H, W); running_mean, running_var, weight, bias (C,).
     """
+    x, c, n = _check(x, running_mean, running_var, weight, bias, training)
+    if not (training or running_mean is None or running_var is None):
+        return _normalise_with_running(x, running_mean, running_var, weight, bias, eps)
+    op = BatchNorm()
+    # NOTE: a missing weight or bias is a constant 1 or 0: one op for every case
+    y = op(x, ag.as_variable(np.ones(c, x.dtype)) if weight is None else weight,
+           ag.as_variable(np.zeros(c, x.dtype)) if bias is None else bias, eps=eps)
+    if training and running_mean is not None and running_var is not None:
+        _update_running(running_mean, running_var, op.mean, op.var, n, momentum)
+    return y
+
+
+def batch_norm_composed(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray | None,
+                        weight: Any = None, bias: Any = None, training: bool = False,
+                        momentum: float = 0.1, eps: float = 1e-5) -> Variable:
+    """The reference that BatchNorm fuses: the same computation from primitives."""
+    x, c, n = _check(x, running_mean, running_var, weight, bias, training)
+    if not (training or running_mean is None or running_var is None):
+        return _normalise_with_running(x, running_mean, running_var, weight, bias, eps)
+    axes = (0,) if x.ndim == 2 else (0, 2, 3)
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    if training and running_mean is not None and running_var is not None:
+        _update_running(running_mean, running_var, mean.data.reshape(c), var.data.reshape(c),
+                        n, momentum)
+    return _affine(centred / (var + eps) ** 0.5, weight, bias)
+
+
+def _check(x: Any, running_mean: Any, running_var: Any, weight: Any, bias: Any,
+           training: bool) -> tuple[Variable, int, int]:
+    """x as a Variable, its channels and values per channel; raises on bad shapes."""
     x = ag.as_variable(x)
     if x.ndim not in (2, 4):
         raise ShapeError(f"BatchNorm: expected input of shape (N, C) or (N, C, H, W), got "
@@ -32,25 +122,31 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
         if v is not None and np.shape(v.data if isinstance(v, Variable) else v) != (c,):
             raise ShapeError(f"BatchNorm: {name} must have shape ({c},) for input of shape "
                              f"{x.shape}")
-    axes = (0,) if x.ndim == 2 else (0, 2, 3)
-    shape = (1, c) + (1,) * (x.ndim - 2)
-    if training or running_mean is None or running_var is None:
-        n = x.size // c
-        if n < 2 and training:
-            raise ShapeError(f"BatchNorm: need more than 1 value per channel in training "
-                             f"(input shape {x.shape})")
-        mean = x.mean(axis=axes, keepdims=True)
-        centred = x - mean
-        var = (centred * centred).mean(axis=axes, keepdims=True)
-        if training and running_mean is not None and running_var is not None:
-            running_mean *= 1 - momentum
-            running_mean += momentum * mean.data.reshape(c)
-            running_var *= 1 - momentum
-            running_var += momentum * var.data.reshape(c) * (n / (n - 1))
-        y = centred / (var + eps) ** 0.5
-    else:
-        scale = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype).reshape(shape)
-        y = (x - running_mean.astype(x.dtype).reshape(shape)) * scale
+    n = x.size // c
+    if n < 2 and training:
+        raise ShapeError(f"BatchNorm: need more than 1 value per channel in training "
+                         f"(input shape {x.shape})")
+    return x, c, n
+
+
+def _update_running(running_mean: np.ndarray, running_var: np.ndarray, mean: np.ndarray,
+                    var: np.ndarray, n: int, momentum: float) -> None:
+    running_mean *= 1 - momentum
+    running_mean += momentum * mean
+    running_var *= 1 - momentum
+    running_var += momentum * var * (n / (n - 1))
+
+
+def _normalise_with_running(x: Variable, running_mean: np.ndarray, running_var: np.ndarray,
+                            weight: Any, bias: Any, eps: float) -> Variable:
+    """Evaluation: the running statistics, constants, make it an affine map per channel."""
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    scale = (1.0 / np.sqrt(running_var + eps)).astype(x.dtype).reshape(shape)
+    return _affine((x - running_mean.astype(x.dtype).reshape(shape)) * scale, weight, bias)
+
+
+def _affine(y: Variable, weight: Any, bias: Any) -> Variable:
+    shape = (1, y.shape[1]) + (1,) * (y.ndim - 2)
     if weight is not None:
         y = y * ag.reshape(weight, shape)
     if bias is not None:

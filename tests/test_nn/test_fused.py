@@ -73,3 +73,34 @@ def test_linear_grads_for_each_subset_of_inputs(requires, batch):
         assert (g is None) == (not r)
         if r:
             np.testing.assert_allclose(g.data, ref.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("requires", [r for r in itertools.product([False, True], repeat=3)
+                                      if any(r)])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5, 2)])
+def test_batch_norm_grads_and_running_stats_match_the_composition(requires, shape):
+    c = shape[1]
+    arrays = [RNG.standard_normal(shape), RNG.standard_normal(c), RNG.standard_normal(c)]
+    stats = {name: (np.zeros(c), np.ones(c)) for name in ("fused", "composed")}
+    state = RNG.bit_generator.state
+    out, grads = _grads(lambda x, w, b: F.batch_norm(x, *stats["fused"], w, b, training=True),
+                        arrays, requires)
+    RNG.bit_generator.state = state
+    ref_out, ref_grads = _grads(
+        lambda x, w, b: F.batch_norm_composed(x, *stats["composed"], w, b, training=True),
+        arrays, requires)
+    np.testing.assert_allclose(out.data, ref_out.data, rtol=1e-12, atol=1e-12)
+    for g, ref, r in zip(grads, ref_grads, requires):
+        assert (g is None) == (not r)
+        if r:
+            np.testing.assert_allclose(g.data, ref.data, rtol=1e-10, atol=1e-12)
+    for ours, theirs in zip(stats["fused"], stats["composed"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_batch_norm_without_weight_or_bias_matches_the_composition():
+    x = RNG.standard_normal((5, 2, 3, 3))
+    for weight, bias in [(None, None), (np.full(2, 2.0), None), (None, np.full(2, -1.0))]:
+        ours = F.batch_norm(x, None, None, weight, bias, training=True)
+        ref = F.batch_norm_composed(x, None, None, weight, bias, training=True)
+        np.testing.assert_allclose(ours.data, ref.data, rtol=1e-12, atol=1e-12)
