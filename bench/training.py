@@ -2,7 +2,7 @@
 batches in every framework, and a loss check against NumPy before anything is timed.
 
 A training step is forward, loss, zero_grad, backward and the optimizer's step; inference is
-the forward pass alone with no graph recorded. Batches are made once, converted to the
+the forward pass alone in evaluation mode (dropout off), with no graph recorded. Batches are made once, converted to the
 framework's arrays outside the clock, and taken in turn (``N_BATCHES`` of them).
 """
 from __future__ import annotations
@@ -62,6 +62,7 @@ def _program(net: NetSpec, optimizer: OptimizerSpec, case: str,
 
         def setup_infer() -> Callable[[], str]:
             x, _ = next(turn)
+            trainer.set_training(False)  # evaluation mode: dropout off (the check turned it on)
             return lambda: trainer.infer(x)
 
         setup: Setup = setup_step if case == "step" else setup_infer
@@ -77,7 +78,7 @@ def training_workload(name: str, net: NetSpec, optimizer: OptimizerSpec,
     without a graph) at batch ``BATCH_SIZE`` in zerograd, PyTorch and DeZero."""
     case = "forward" if inference else "step"
     if inference:
-        title = f"{net.title}: inference forward, no graph, batch {BATCH_SIZE}"
+        title = f"{net.title}: inference forward, no graph, eval mode, batch {BATCH_SIZE}"
     else:
         title = (f"{net.title}: training step ({optimizer}, cross-entropy"
                  + (", dropout on" if net.has_dropout else "") + f"), batch {BATCH_SIZE}")

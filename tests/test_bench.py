@@ -35,6 +35,6 @@ def test_bench_lists_workloads() -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    for name in ("per_op", "mlp_train", "simple_cnn_train", "simple_cnn_infer",
-                 "deep_cnn_train", "simple_cnn_memory"):
+    for name in ("per_op", "mlp_train", "mlp_infer", "simple_cnn_train", "simple_cnn_infer",
+                 "deep_cnn_train", "deep_cnn_infer", "simple_cnn_memory"):
         assert name in proc.stdout
