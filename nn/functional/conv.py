@@ -223,7 +223,8 @@ class Convolution(Function):
             per_sample = np.empty((n, oc, ckk), np.result_type(g, cols))
             parallel.chunked(lambda i: np.matmul(g[i], cols[i].transpose(0, 2, 1),
                                                  out=per_sample[i]), n, cols.size * oc // 64)
-            gw = per_sample.sum(axis=0).reshape(weight.shape)
+            gw = per_sample.sum(axis=0)
+            gw.shape = weight.shape  # not reshape(): a view would be copied again for .grad
         if len(self.inputs) == 3:
             gb = g.sum(axis=(0, 2)) if self.inputs[2].requires_grad else None
             return gx, gw, gb
