@@ -155,6 +155,16 @@ def _in_worker(work: Callable[[Any], None], rows: slice) -> None:
     work(rows)
 
 
+def _forget_pool() -> None:
+    """In a forked child: the pool's threads were not copied, so start a new pool if needed."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _default_threads() -> int:
     env = os.environ.get("OMP_NUM_THREADS", "").strip()
     if env.isdigit() and int(env) > 0:

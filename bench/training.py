@@ -2,8 +2,9 @@
 batches in every framework, and a loss check against NumPy before anything is timed.
 
 A training step is forward, loss, zero_grad, backward and the optimizer's step; inference is
-the forward pass alone in evaluation mode (dropout off), with no graph recorded. Batches are made once, converted to the
-framework's arrays outside the clock, and taken in turn (``N_BATCHES`` of them).
+the forward pass alone in evaluation mode (dropout off), with no graph recorded. Batches are
+made once, converted to the framework's arrays outside the clock, and taken in turn
+(``N_BATCHES`` of them).
 """
 from __future__ import annotations
 

@@ -2,7 +2,10 @@
 same values and gradients on several threads as on one."""
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -134,3 +137,26 @@ def test_work_split_inside_a_chunk_runs_there(threads):
 
     parallel.chunked(outer, 6, elements=10**9)  # would hang if a pool thread waited on itself
     assert (seen == 1).all()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_gets_a_working_pool(threads):
+    parallel.chunked(lambda i: None, 6, elements=10**9)  # the parent's pool exists now
+    pid = os.fork()
+    if pid == 0:  # the child: split work must still finish (the parent's threads are gone)
+        try:
+            seen = np.zeros(6, int)
+            parallel.chunked(lambda i: seen.__setitem__(i, seen[i] + 1), 6, elements=10**9)
+            os._exit(0 if (seen == 1).all() else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("chunked work in a forked child did not finish (a pool without threads)")
