@@ -76,6 +76,9 @@ class Variable:
     def data(self, value: ArrayLike) -> None:
         if isinstance(value, Variable):
             raise OpTypeError("Variable.data: expected an array, got a Variable (use .data)")
+        if self._version < 0:
+            raise GraphError(f"Variable.data: this is the shared constant {self._data} that "
+                             "every op on that Python number uses; it cannot be replaced")
         self._data = value if type(value) is np.ndarray else np.asarray(value)
         self._version = saved.replaced()
 
@@ -393,7 +396,7 @@ def _as_inputs(inputs: tuple) -> list[Variable]:
             if type(b) is float and a._data.dtype.kind == "f":
                 # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
                 # result_type would say.
-                return [a, _constant(_scalar(b, a._data.dtype))]
+                return [a, _scalar(b, a._data.dtype)]
             if type(b) is Variable:
                 return [a, b]
     xs: list[Any] = list(inputs)
@@ -414,20 +417,22 @@ def _as_inputs(inputs: tuple) -> list[Variable]:
     return xs
 
 
-_SCALARS: dict[tuple[float, np.dtype], np.ndarray] = {}
+_SCALARS: dict[tuple[float, np.dtype], Variable] = {}
 
 
-def _scalar(value: float, dtype: np.dtype) -> np.ndarray:
-    """``value`` as a read-only 0-d array of ``dtype``, shared by every op that uses it: the
-    constants of ``x * 0.5`` are made once, not once per op."""
-    arr = _SCALARS.get((value, dtype))
-    if arr is None:
+def _scalar(value: float, dtype: np.dtype) -> Variable:
+    """``value`` as a constant 0-d Variable of ``dtype`` over a read-only array, shared by every
+    op that uses it: the constants of ``x * 0.5`` are made once, not once per op."""
+    v = _SCALARS.get((value, dtype))
+    if v is None:
         arr = np.asarray(value, dtype=dtype)
         arr.flags.writeable = False
+        v = _constant(arr)
+        v._version = -1  # shared: .data may not be replaced (see the setter)
         # NOTE: 0.0 == -0.0 as keys, so zeros (and NaNs, which never match) are not kept
         if value and len(_SCALARS) < 1024:
-            _SCALARS[(value, dtype)] = arr
-    return arr
+            _SCALARS[(value, dtype)] = v
+    return v
 
 
 def describe(xs: Sequence[Any]) -> str:
