@@ -5,9 +5,11 @@ copy or matrix product run on several cores at once: ``chunked`` splits the larg
 training step (im2col copies, activations, pooling, the matrix products of convolutions and
 linear layers) into one chunk per thread.
 
-The thread count starts as ``OMP_NUM_THREADS`` where that is set, else the number of CPUs this
-process may run on, with the BLAS library left as it is. ``set_num_threads(n)`` makes zerograd
-use exactly n threads, as ``torch.set_num_threads`` does: n of its own, and BLAS set to one
+Until ``set_num_threads`` is called, zerograd's own work runs on the calling thread and the
+BLAS library is left as it is: importing zerograd changes nothing in NumPy. (Splitting work
+while BLAS keeps its own threads measured slower than either alone: BLAS's idle threads spin.)
+``set_num_threads(n)`` makes zerograd use exactly n threads, as ``torch.set_num_threads``
+does: n of its own, and BLAS set to one
 thread, since zerograd then splits its large matrix products itself. That is faster on small
 batched products (one thread each, no hand-offs) and keeps BLAS's idle threads, which spin
 for ~0.1 s after each product, from competing with the next elementwise op for the cores.
@@ -165,7 +167,9 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _default_threads() -> int:
+def default_threads() -> int:
+    """The thread count to ask for when none is given: ``OMP_NUM_THREADS`` where that is set,
+    else the number of CPUs this process may run on."""
     env = os.environ.get("OMP_NUM_THREADS", "").strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
@@ -174,5 +178,3 @@ def _default_threads() -> int:
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
 
-
-_threads = _default_threads()

@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="batch size (default: training 30 for the spiral, 100 for images; "
                             "evaluation 1000)")
         p.add_argument("--threads", type=int, default=None,
-                       help="threads for zerograd's array work, BLAS set to one (default: "
-                            "$OMP_NUM_THREADS, else every CPU this process may use)")
+                       help="threads for zerograd's array work, BLAS set to one per call "
+                            "(default: $OMP_NUM_THREADS, else every CPU this process may use)")
 
     train = sub.add_parser("train", help="train a model and save its weights and curves",
                            formatter_class=_Help)
@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     threads = getattr(args, "threads", None)
     if threads is not None and threads < 1:
         parser.error(f"--threads must be at least 1 (got {threads})")
-    ag.set_num_threads(ag.get_num_threads() if threads is None else threads)
+    ag.set_num_threads(ag.parallel.default_threads() if threads is None else threads)
     try:
         if args.command == "train":
             train(args)

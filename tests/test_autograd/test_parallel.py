@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -160,3 +162,16 @@ def test_a_forked_child_gets_a_working_pool(threads):
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     pytest.fail("chunked work in a forked child did not finish (a pool without threads)")
+
+
+def test_importing_zerograd_leaves_threads_and_blas_alone():
+    code = ("import autograd, autograd.parallel as p; "
+            "print(autograd.get_num_threads(), p._blas, p.default_threads() >= 1)")
+    env = {**os.environ, "OMP_NUM_THREADS": "3"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.split() == ["1", "[]", "True"]
+    code = "import autograd.parallel as p; print(p.default_threads())"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "3"
