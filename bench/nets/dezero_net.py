@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bench.nets.spec import NetSpec, OptimizerSpec, Trainer
+from bench.nets.spec import NetSpec, OptimizerSpec, Trainer, dtype_label
 
 
 def build(dezero: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
@@ -63,7 +63,7 @@ def build(dezero: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
         return x
 
     def grad_dtypes() -> str:
-        return "+".join(sorted(str(d) for d in {p.grad.dtype for p in params}))
+        return dtype_label(p.grad.dtype for p in params)
 
     def step(x: Any, t: Any) -> str:
         loss = F.softmax_cross_entropy(forward(x), t)

@@ -116,6 +116,12 @@ def reference_loss(net: NetSpec, weights: list[np.ndarray], x: np.ndarray,
     return float((lse - y[np.arange(len(t)), t]).mean())
 
 
+def dtype_label(dtypes: Any) -> str:
+    """The distinct dtypes of some gradients, as the tables show them: "float32+float64".
+    Takes the dtype objects (a set, so ``str()`` runs once per kind, not per parameter)."""
+    return "+".join(sorted(str(d).replace("torch.", "") for d in set(dtypes)))
+
+
 @dataclass
 class Trainer:
     """One framework's network, optimizer and loss, as the workloads use them.

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from bench.nets.spec import NetSpec, OptimizerSpec, Trainer
+from bench.nets.spec import NetSpec, OptimizerSpec, Trainer, dtype_label
 
 
 def _layers(torch: Any, net: NetSpec) -> list[Any]:
@@ -41,8 +41,7 @@ def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
            else torch.optim.Adam(params, lr=optimizer.lr))
 
     def grad_dtypes() -> str:
-        kinds = {p.grad.dtype for p in params}
-        return "+".join(sorted(str(d).replace("torch.", "") for d in kinds))
+        return dtype_label(p.grad.dtype for p in params)
 
     def step(x: Any, t: Any) -> str:
         loss = F.cross_entropy(model(x), t)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.nets.spec import NetSpec, OptimizerSpec, Trainer
+from bench.nets.spec import NetSpec, OptimizerSpec, Trainer, dtype_label
 
 
 def _model(nn: Any, net: NetSpec) -> Any:
@@ -37,8 +37,7 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
            else optim.Adam(params, lr=optimizer.lr))
 
     def grad_dtypes() -> str:
-        # the set of dtypes first: str() of a NumPy dtype is Python code, once per kind is enough
-        return "+".join(sorted(str(d) for d in {p.grad.dtype for p in params}))
+        return dtype_label(p.grad.dtype for p in params)
 
     def step(x: Any, t: Any) -> str:
         loss = F.cross_entropy(model(x), t)
