@@ -10,13 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from .core import Function, Variable, _raw
+from .core import Function, Variable
+from .conversion import raw as _raw
 
 
 class Add(Function):
     """a + b. grad_a = grad, grad_b = grad."""
-
-    saves_inputs = False
 
     def forward(self, a, b):
         return a + b
@@ -28,48 +27,43 @@ class Add(Function):
 class Sub(Function):
     """a - b. grad_a = grad, grad_b = -grad."""
 
-    saves_inputs = False
-
     def forward(self, a, b):
         return a - b
 
     def backward(self, grad):
-        return grad, (-grad if self.inputs[1].requires_grad else None)
+        return grad, (-grad if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
     """a * b. grad_a = grad * b, grad_b = grad * a."""
 
-    input_reads = ((1,), (0,))
-
     def forward(self, a, b):
+        grad_a, grad_b = self.needs_input_grad
+        self.save_for_backward(b if grad_a else None, a if grad_b else None)
         return a * b
 
     def backward(self, grad):
-        a, b = self.inputs
-        return (grad * b if a.requires_grad else None,
-                grad * a if b.requires_grad else None)
+        b, a = self.saved  # None where that input's gradient is not wanted
+        return (None if b is None else grad * b, None if a is None else grad * a)
 
 
 class Div(Function):
     """a / b. grad_a = grad / b, grad_b = -grad * a / b**2."""
 
-    input_reads = ((1,), (0, 1))
-
     def forward(self, a, b):
+        grad_b = self.needs_input_grad[1]
+        self.save_for_backward(a if grad_b else None, b)
         return a / b
 
     def backward(self, grad):
-        a, b = self.inputs
+        a, b = self.saved  # a is None when b's gradient is not wanted
         grad_a = grad / b
-        return (grad_a if a.requires_grad else None,
-                -grad_a * a / b if b.requires_grad else None)
+        return (grad_a if self.needs_input_grad[0] else None,
+                None if a is None else -grad_a * a / b)
 
 
 class Neg(Function):
     """-x. grad_x = -grad."""
-
-    saves_inputs = False
 
     def forward(self, x):
         return -x
@@ -82,11 +76,12 @@ class Pow(Function):
     """x ** exponent for a constant exponent. grad_x = grad * exponent * x ** (exponent - 1)."""
 
     def forward(self, x, *, exponent):
+        self.save_for_backward(x)
         self.exponent = exponent
         return x ** exponent
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         c = self.exponent
         if np.all(np.equal(c, 0)):
             return grad * 0  # NOTE: not 0 * x ** -1, which is NaN at x = 0
@@ -96,24 +91,25 @@ class Pow(Function):
 class Exp(Function):
     """exp(x). grad_x = grad * exp(x), read from the output."""
 
-    saves_inputs = False
-    saves_outputs = True
-
     def forward(self, x):
-        return np.exp(x)
+        y = np.exp(x)
+        self.save_for_backward(y)
+        return y
 
     def backward(self, grad):
-        return grad * self.outputs[0]()
+        y, = self.saved
+        return grad * y
 
 
 class Log(Function):
     """log(x), the natural logarithm. grad_x = grad / x."""
 
     def forward(self, x):
+        self.save_for_backward(x)
         return np.log(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         return grad / x
 
 
@@ -121,10 +117,11 @@ class Sin(Function):
     """sin(x). grad_x = grad * cos(x)."""
 
     def forward(self, x):
+        self.save_for_backward(x)
         return np.sin(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         return grad * cos(x)
 
 
@@ -132,24 +129,24 @@ class Cos(Function):
     """cos(x). grad_x = -grad * sin(x)."""
 
     def forward(self, x):
+        self.save_for_backward(x)
         return np.cos(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         return -grad * sin(x)
 
 
 class Tanh(Function):
     """tanh(x). grad_x = grad * (1 - y**2) with y = tanh(x), read from the output."""
 
-    saves_inputs = False
-    saves_outputs = True
-
     def forward(self, x):
-        return np.tanh(x)
+        y = np.tanh(x)
+        self.save_for_backward(y)
+        return y
 
     def backward(self, grad):
-        y = self.outputs[0]()
+        y, = self.saved
         return grad * (1 - y * y)
 
 
@@ -157,10 +154,11 @@ class Maximum(Function):
     """maximum(a, b) elementwise. The gradient goes to the larger input; ties split it evenly."""
 
     def forward(self, a, b):
+        self.save_for_backward(a, b)
         return np.maximum(a, b)
 
     def backward(self, grad):
-        a, b = self.inputs
+        a, b = self.saved
         # NOTE: at a == b the derivative does not exist; half to each matches PyTorch.
         share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
         return grad * share_a.astype(grad.dtype), grad * (1 - share_a).astype(grad.dtype)
@@ -172,22 +170,18 @@ class Where(Function):
     grad_a = grad where condition holds, else 0; grad_b the other way round.
     """
 
-    saves_inputs = False
-
     def forward(self, a, b, *, condition):
         self.condition = condition
         return np.where(condition, a, b)
 
     def backward(self, grad):
-        a, b = self.inputs
-        return (where(self.condition, grad, 0) if a.requires_grad else None,
-                where(self.condition, 0, grad) if b.requires_grad else None)
+        grad_a, grad_b = self.needs_input_grad
+        return (where(self.condition, grad, 0) if grad_a else None,
+                where(self.condition, 0, grad) if grad_b else None)
 
 
 class Cast(Function):
     """x.astype(dtype). grad_x = grad (the engine casts it back to x's dtype)."""
-
-    saves_inputs = False
 
     def forward(self, x, *, dtype):
         return x.astype(dtype, copy=False)

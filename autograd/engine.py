@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from contextlib import nullcontext
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import saved
-from .core import Function, Variable, _constant, as_variable
+from . import hooks
+from .conversion import as_variable, constant
+from .core import Function, Variable
 from .errors import GraphError, OpTypeError, ShapeError
-from .mode import _restore_order, set_grad_enabled
-from .mode import state as _grad_mode
+from .mode import set_grad_enabled
 
 
 def _check_differentiable(v: Any, what: str, op: str) -> Variable:
@@ -35,38 +36,89 @@ def _seed(y: Variable, g: Any, op: str) -> Variable:
         if y.size != 1:
             raise GraphError(f"{op}: grad can be implicitly created only for scalar outputs "
                              f"(got an output of shape {y.shape}); pass grad=")
-        return _constant(np.ones(y.shape, dtype=y.dtype))
+        return constant(np.ones(y.shape, dtype=y.dtype))
     g = as_variable(g)
     if g.shape != y.shape:
         raise ShapeError(f"{op}: grad of shape {g.shape} does not match the output's "
                          f"shape {y.shape}")
-    if isinstance(g, Variable) and g.creator is not None:
+    if g.creator is not None:
         return g if g.dtype == y.dtype else g.astype(y.dtype)
-    return _constant(np.array(g.data, dtype=y.dtype))  # a copy: .grad never aliases user data
+    return constant(np.array(g.data, dtype=y.dtype))  # a copy: .grad never aliases user data
 
 
-def _reduce_to_input(gx: Any, x: Variable, fn: Function) -> Variable:
-    if not isinstance(gx, Variable):
+class Gradients:
+    """The gradients that have arrived and not yet been used: per Function, one slot per
+    output (``waiting``), and per leaf ``[leaf, gradient]`` (``leaves``). A Function enters
+    the heap with its first gradient."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, list] = {}
+        self.leaves: dict[int, list] = {}
+        self.heap: list = []
+        self._tie = itertools.count()  # heap order among equal generations: arrival
+
+    def add(self, node: Any, index: int, g: Variable) -> None:
+        """Add ``g`` to what output ``index`` of Function ``node`` (or leaf ``node``) has."""
+        if isinstance(node, Variable):
+            if not node.requires_grad:  # a named constant, kept for pictures
+                return
+            entry = self.leaves.get(id(node))
+            if entry is None:
+                self.leaves[id(node)] = [node, g]
+            else:
+                entry[1] = entry[1] + g  # a new Variable: never add in place into a shared one
+            return
+        slots = self.waiting.get(id(node))
+        if slots is None:
+            slots = self.waiting[id(node)] = [None] * len(node.outputs)
+            heapq.heappush(self.heap, (-node.generation, next(self._tie), node))
+        slots[index] = g if slots[index] is None else slots[index] + g
+
+    def pop(self) -> tuple[Function, list[Variable]]:
+        """The next Function and the gradients of its outputs (zeros for an unused one)."""
+        f = heapq.heappop(self.heap)[2]
+        grads = self.waiting.pop(id(f))
+        for k, ref in enumerate(f.outputs):
+            y = ref()
+            if grads[k] is None:
+                grads[k] = constant(np.zeros(*f.output_meta[k]))
+            elif y is not None and y._retains_grad:
+                y.grad = grads[k] if y.grad is None else y.grad + grads[k]
+        return f, grads
+
+
+def _input_grads(f: Function, grads: list[Variable], create_graph: bool) -> tuple:
+    """``f``'s gradient: its array kernel when nothing is recorded and it has one, else the
+    Variable ``backward`` (the reference)."""
+    if f.released:
+        raise GraphError(
+            f"{type(f).__name__}: trying to backward through the graph a second time (its "
+            "saved values were freed after the first backward); pass retain_graph=True to "
+            "the first backward if you need a second one")
+    if f.fast_backward is not None and not create_graph:
+        gxs = f.fast_backward(*[g._data for g in grads])
+    else:
+        gxs = f.backward(*grads)
+    gxs = gxs if type(gxs) is tuple else (gxs,)
+    if len(gxs) != len(f.edges):
+        raise GraphError(f"{type(f).__name__}.backward returned {len(gxs)} gradients "
+                         f"for {len(f.edges)} inputs")
+    return gxs
+
+
+def _reduce_to_input(gx: Any, shape: tuple, dtype: np.dtype, f: Function) -> Variable:
+    """``gx`` summed over the axes broadcasting added, and cast to the input's dtype."""
+    if type(gx) is not Variable:
         gx = as_variable(gx)
-    if gx._data.shape != x._data.shape:
+    if gx._data.shape != shape:
         try:
-            gx = gx.sum_to(x.shape)
+            gx = gx.sum_to(shape)
         except ShapeError as err:
-            raise GraphError(f"{type(fn).__name__}.backward returned a gradient of shape "
-                             f"{gx.shape} for an input of shape {x.shape}") from err
-    if gx._data.dtype != x._data.dtype:
-        gx = gx.astype(x.dtype)
+            raise GraphError(f"{type(f).__name__}.backward returned a gradient of shape "
+                             f"{gx.shape} for an input of shape {shape}") from err
+    if gx._data.dtype != dtype:
+        gx = gx.astype(dtype)
     return gx
-
-
-def _order(f: Function, grads: list) -> int:
-    """The derivative order of what ``f.backward`` records: one above ``f``'s, and at least
-    that of the gradients coming in (a derivative of a derivative is one order higher)."""
-    order = f.order + 1
-    for g in grads:
-        if g is not None and g.creator is not None and g.creator.order > order:
-            order = g.creator.order
-    return order
 
 
 def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_graph: bool,
@@ -76,92 +128,31 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
     Returns the gradients that reached leaves, as ``{id(v): [v, grad]}``; a non-leaf keeps its
     gradient in ``.grad`` only if it asked to with ``retain_grad()``.
     """
-    pending: dict[int, list] = {}  # id(v) -> [v, gradient so far]; the entry keeps v alive
-    heap: list = []
-    heappush = heapq.heappush
-    seen: set[int] = set()
-    tie = itertools.count()
-
-    def push(f: Function) -> None:
-        if id(f) not in seen:
-            seen.add(id(f))
-            heappush(heap, (-f.generation, next(tie), f))
-
-    def accumulate(v: Variable, g: Variable) -> None:
-        entry = pending.get(id(v))
-        if entry is None:
-            pending[id(v)] = [v, g]
-        else:
-            entry[1] = entry[1] + g  # a new Variable: never add in place into a shared one
-
-    with set_grad_enabled(create_graph), _restore_order():
+    pending = Gradients()
+    orders = hooks.installed(hooks.DerivativeOrders()) if create_graph else nullcontext()
+    with set_grad_enabled(create_graph), orders:
         for y, g in zip(outputs, grad_outputs):
-            accumulate(y, _seed(y, g, op))
-            if y.creator is not None:
-                push(y.creator)
-
-        pop = heapq.heappop
-        while heap:
-            f = pop(heap)[2]
-            if f._released or f._epoch < saved.clock:
-                f.check_saved()
-            refs = f.outputs
-            if len(refs) == 1:  # the common case, without the lists
-                out = refs[0]()  # alive: its pending entry holds it
-                entry = pending.pop(id(out))
-                g = entry[1]
-                if out._retains_grad:
-                    out.grad = g if out.grad is None else out.grad + g
-                if create_graph:
-                    _grad_mode.order = _order(f, (g,))
-                if not f.saves_outputs:  # backward does not read it: let it go first
-                    out = entry = None
-                gxs = f.backward(g)
+            g = _seed(y, g, op)
+            if y.creator is None:
+                pending.add(y, 0, g)
             else:
-                grads = []
-                outs = [ref() for ref in refs]  # kept alive for backward
-                for out in outs:
-                    entry = pending.pop(id(out), None) if out is not None else None
-                    if entry is None:  # an output nobody used contributes a zero gradient
-                        grads.append(None)
-                        continue
-                    if out._retains_grad:
-                        out.grad = entry[1] if out.grad is None else out.grad + entry[1]
-                    grads.append(entry[1])
-                grads = [_constant(np.zeros(shape, dtype)) if g is None else g
-                         for g, (shape, dtype) in zip(grads, f.output_meta)]
-                if create_graph:
-                    _grad_mode.order = _order(f, grads)
-                gxs = f.backward(*grads)
-            if type(gxs) is not tuple:
-                gxs = (gxs,)
-            if len(gxs) != len(f.inputs):  # type: ignore[arg-type]
-                raise GraphError(f"{type(f).__name__}.backward returned {len(gxs)} gradients "
-                                 f"for {len(f.inputs)} inputs")  # type: ignore[arg-type]
-            for x, gx in zip(f.inputs, gxs):  # type: ignore[arg-type]
-                if gx is None or not x.requires_grad:
-                    continue
-                if type(gx) is np.ndarray and gx.shape == x._data.shape and \
-                        gx.dtype == x._data.dtype:  # a fused op's array gradient, as it is
-                    gx = _constant(gx)
-                elif type(gx) is not Variable or gx._data.shape != x._data.shape or \
-                        gx._data.dtype != x._data.dtype:
-                    gx = _reduce_to_input(gx, x, f)
-                entry = pending.get(id(x))
-                if entry is None:
-                    pending[id(x)] = [x, gx]
-                else:
-                    entry[1] = entry[1] + gx  # a new Variable: never add in place into a shared one
-                c = x.creator
-                if c is not None and id(c) not in seen:  # push(c), inlined: once per op
-                    seen.add(id(c))
-                    heappush(heap, (-c.generation, next(tie), c))
-            # NOTE: the loop's names would keep the last input (and its array) alive through
-            # the next op's backward, after this one has let go of it
-            x = gx = entry = out = None
+                pending.add(y.creator, next(k for k, ref in enumerate(y.creator.outputs)
+                                            if ref() is y), g)
+        while pending.heap:
+            f, grads = pending.pop()
+            if hooks.active:
+                hooks.before_backward(f, grads)
+            gxs = _input_grads(f, grads, create_graph)
+            if hooks.active:
+                hooks.after_backward(f, gxs)
+            for (node, index, shape, dtype), gx in zip(f.edges, gxs):
+                if gx is not None and node is not None:
+                    pending.add(node, index, _reduce_to_input(gx, shape, dtype, f))
+            # NOTE: the loop's names would keep the last gradients alive through the next op
+            grads = gxs = gx = None
             if not retain_graph:
                 f.release()
-    return pending
+    return pending.leaves
 
 
 def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *,
@@ -180,7 +171,7 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *,
                 data = g._data
                 # .grad owns a writeable array: no view of another array, no shared object.
                 if id(g) in assigned or data.base is not None or not data.flags.writeable:
-                    g = _constant(np.array(data))
+                    g = constant(np.array(data))
                 assigned.add(id(g))
             v.grad = g if v.grad is None else v.grad + g
 

@@ -19,9 +19,10 @@ class MatMul(Function):
     gradient: grad_A = G @ B^T and grad_B = A^T @ G (the engine sums broadcast batch axes).
     """
 
-    input_reads = ((1,), (0,))
-
     def forward(self, a, b):
+        grad_a, grad_b = self.needs_input_grad
+        self.save_for_backward(a if grad_b else None, b if grad_a else None)
+        self.shapes = a.shape, b.shape
         if a.ndim == 0 or b.ndim == 0:
             raise ShapeError(f"MatMul: both operands need at least 1 dimension (shapes "
                              f"{a.shape} and {b.shape}); use * for scalars")
@@ -37,21 +38,24 @@ class MatMul(Function):
         return parallel.matmul(a, b)
 
     def backward(self, grad):
-        a, b = self.inputs
-        A = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
-        B = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        a, b = self.saved  # a is None when b's gradient is not wanted, and the other way round
+        a_shape, b_shape = self.shapes
         G = grad
-        if a.ndim == 1:
-            G = G.expand_dims(-2 if b.ndim > 1 else 0)
-        if b.ndim == 1:
+        if len(a_shape) == 1:
+            G = G.expand_dims(-2 if len(b_shape) > 1 else 0)
+        if len(b_shape) == 1:
             G = G.expand_dims(-1)
         grad_a = grad_b = None
-        if a.requires_grad:
+        if b is not None:
+            B = reshape(b, (b_shape[0], 1)) if len(b_shape) == 1 else b
             grad_a = matmul(G, swapaxes(B, -1, -2))
-            grad_a = reshape(grad_a.sum_to(A.shape), a.shape) if a.ndim == 1 else grad_a
-        if b.requires_grad:
+            if len(a_shape) == 1:
+                grad_a = reshape(grad_a.sum_to((1, a_shape[0])), a_shape)
+        if a is not None:
+            A = reshape(a, (1, a_shape[0])) if len(a_shape) == 1 else a
             grad_b = matmul(swapaxes(A, -1, -2), G)
-            grad_b = reshape(grad_b.sum_to(B.shape), b.shape) if b.ndim == 1 else grad_b
+            if len(b_shape) == 1:
+                grad_b = reshape(grad_b.sum_to((b_shape[0], 1)), b_shape)
         return grad_a, grad_b
 
 

@@ -1,6 +1,5 @@
-"""Grad mode, the one global switch that says whether operations record a graph, and the
-name scope and derivative order that recorded Functions are tagged with (for pictures of the
-graph).
+"""Grad mode, the one global switch that says whether operations record a graph, and
+``name_scope``, which tags the Functions recorded inside it for pictures (through a hook).
 
 Under ``no_grad()`` no graph is recorded at all: outputs have no creator and do not require grad.
 """
@@ -9,26 +8,16 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, TypeVar
 
+from . import hooks
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State:
     enabled = True
-    scope: tuple[str, ...] = ()
-    order = 0  # the derivative order of what is recorded: 0 forward, k in a k-th backward
 
 
 state = _State()
-
-
-class _restore_order:
-    """Put the derivative order back on exit: the engine raises it while a backward records."""
-
-    def __enter__(self) -> None:
-        self._previous = state.order
-
-    def __exit__(self, *exc: object) -> None:
-        state.order = self._previous
 
 
 def is_grad_enabled() -> bool:
@@ -108,8 +97,15 @@ class name_scope:
         self.name = str(name)
 
     def __enter__(self) -> None:
-        self._previous = state.scope
-        state.scope = self._previous + (self.name,)
+        self._previous = _scopes.path
+        if not self._previous:  # the outermost block installs the tagging hook
+            hooks.active.append(_scopes)
+        _scopes.path = self._previous + (self.name,)
 
     def __exit__(self, *exc: object) -> None:
-        state.scope = self._previous
+        _scopes.path = self._previous
+        if not self._previous:
+            hooks.active.remove(_scopes)
+
+
+_scopes = hooks.Scopes()

@@ -14,11 +14,14 @@ import numpy as np
 
 from .core import Variable, as_variable
 from .engine import grad
+from .errors import ZerogradError
 from .mode import enable_grad, no_grad
 
 
-class GradcheckError(AssertionError):
-    """Analytic and numerical gradients disagree; the message names the input and element."""
+class GradcheckError(ZerogradError, AssertionError):
+    """Analytic and numerical gradients disagree; the message names the input and element.
+
+    An ``AssertionError`` too, so a failed check reads as a failed test."""
 
 
 def _prepare(inputs: Sequence[Any]) -> tuple[list[Any], list[int]]:

@@ -28,6 +28,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import ArgumentError
+
 # NOTE: handing chunks to threads and waiting for them costs ~60 µs on a 2-core VM (thread
 # wake-ups); below ~500,000 elements (~0.5 ms of elementwise work) that eats the gain
 MIN_ELEMENTS = 1 << 19
@@ -49,7 +51,7 @@ def set_num_threads(n: int) -> bool:
     global _threads, _pool
     n = int(n)
     if n < 1:
-        raise ValueError(f"set_num_threads: need at least 1 thread (got {n})")
+        raise ArgumentError(f"set_num_threads: need at least 1 thread (got {n})")
     if n != _threads and _pool is not None:
         _pool.shutdown(wait=True)
         _pool = None

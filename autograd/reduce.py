@@ -71,8 +71,6 @@ class Sum(Function):
     """x.sum(axis, keepdims). grad_x = grad broadcast back to x's shape (the adjoint of a sum
     is a copy)."""
 
-    saves_inputs = False
-
     def forward(self, x, *, axis=None, keepdims=False):
         self.axes = normalize_axis(axis, x.ndim, "Sum", x.shape)
         self.x_shape = x.shape
@@ -95,12 +93,13 @@ class Max(Function):
         if any(x.shape[a] == 0 for a in self.axes):
             raise ShapeError(f"Max: cannot reduce a zero-size axis (input shape {x.shape}, "
                              f"axis {axis!r})")
+        self.save_for_backward(x)
         self.top = reduce_keepdims(np.maximum, x, self.axes)  # backward finds the maxima by it
         return self.top if keepdims else self.top.reshape(
             tuple(s for i, s in enumerate(x.shape) if i not in self.axes))
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         share = (x.data == self.top).astype(grad.dtype)
         count = reduce_keepdims(np.add, share, self.axes)
         if (count != 1).any():  # ties share the gradient evenly
@@ -111,8 +110,6 @@ class Max(Function):
 
 class BroadcastTo(Function):
     """np.broadcast_to(x, shape). grad_x = sum_to(grad, x.shape)."""
-
-    saves_inputs = False
 
     def forward(self, x, *, shape):
         self.x_shape = x.shape
@@ -131,8 +128,6 @@ class SumTo(Function):
 
     grad_x = broadcast_to(grad, x.shape).
     """
-
-    saves_inputs = False
 
     def forward(self, x, *, shape):
         self.x_shape = x.shape

@@ -17,8 +17,6 @@ from .reduce import broadcast_to, normalize_axis
 class Reshape(Function):
     """x.reshape(shape) (one entry may be -1). grad_x = grad.reshape(x.shape)."""
 
-    saves_inputs = False
-
     def forward(self, x, *, shape):
         self.x_shape = x.shape
         try:
@@ -33,8 +31,6 @@ class Reshape(Function):
 
 class Transpose(Function):
     """x.transpose(axes) (axes reversed by default). grad_x = grad.transpose(argsort(axes))."""
-
-    saves_inputs = False
 
     def forward(self, x, *, axes=None):
         if axes is None:
@@ -56,8 +52,6 @@ class GetItem(Function):
     grad_x = zeros like x with grad added at ``index`` (see GetItemGrad).
     """
 
-    saves_inputs = False
-
     def forward(self, x, *, index):
         self.index = index
         self.x_shape = x.shape
@@ -72,8 +66,6 @@ class GetItemGrad(Function):
 
     The adjoint of GetItem: grad_grad = grad[index].
     """
-
-    saves_inputs = False
 
     def forward(self, grad, *, index, shape):
         self.index = index
@@ -90,8 +82,6 @@ class GetItemGrad(Function):
 
 class Concat(Function):
     """np.concatenate(xs, axis). Each input's gradient is its slice of grad along axis."""
-
-    saves_inputs = False
 
     def forward(self, *xs, axis=0):
         if not xs:
@@ -118,8 +108,6 @@ class Repeat(Function):
     """np.repeat(x, repeats, axis) for an int ``repeats``: each element appears ``repeats`` times
     in a row. grad_x sums each run of copies: reshape to (..., n, repeats, ...) and sum."""
 
-    saves_inputs = False
-
     def forward(self, x, *, repeats, axis=None):
         if repeats < 0:
             raise ShapeError(f"Repeat: repeats must be >= 0 (got {repeats})")
@@ -142,8 +130,6 @@ class Repeat(Function):
 
 class Pad(Function):
     """np.pad(x, pad_width) with a constant ``value``. grad_x = grad with the padding cut off."""
-
-    saves_inputs = False
 
     def forward(self, x, *, pad_width, value=0.0):
         self.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))

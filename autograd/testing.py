@@ -13,13 +13,15 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from .errors import ArgumentError, MissingDependencyError
+
 try:
     from hypothesis import given
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError as err:  # pragma: no cover - hypothesis comes with the [dev] extra
-    raise ImportError("autograd.testing needs Hypothesis: pip install hypothesis "
-                      "(or pip install 'zerograd[dev]')") from err
+    raise MissingDependencyError("autograd.testing needs Hypothesis: pip install hypothesis "
+                                 "(or pip install 'zerograd[dev]')") from err
 
 from .numerical import gradcheck, gradgradcheck
 
@@ -55,7 +57,8 @@ DOMAINS = {"real": REAL, "positive": POSITIVE, "nonzero": NONZERO, "unit": UNIT,
 def _domain(domain: Domain | str) -> Domain:
     if isinstance(domain, str):
         if domain not in DOMAINS:
-            raise ValueError(f"unknown domain {domain!r} (expected one of {sorted(DOMAINS)})")
+            raise ArgumentError(f"testing: unknown domain {domain!r} "
+                                f"(expected one of {sorted(DOMAINS)})")
         return DOMAINS[domain]
     return domain
 

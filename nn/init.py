@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from autograd import ShapeError, Variable
+from autograd import ArgumentError, ShapeError, Variable
 
 from . import random
 
@@ -27,7 +27,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope ** 2))
-    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
+    raise ArgumentError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -94,5 +94,5 @@ def xavier_uniform_(p: Variable, gain: float = 1.0) -> Variable:
 def _fan(p: Variable, mode: str) -> int:
     fan_in, fan_out = fans(p.shape)
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"init: mode must be 'fan_in' or 'fan_out' (got {mode!r})")
+        raise ArgumentError(f"init: mode must be 'fan_in' or 'fan_out' (got {mode!r})")
     return max(fan_in if mode == "fan_in" else fan_out, 1)

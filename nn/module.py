@@ -10,7 +10,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from autograd import OpTypeError, Variable, name_scope
+from autograd import (
+    ArgumentError, NotInitializedError, NotWrittenError, OpTypeError, Variable, ZerogradError,
+    name_scope,
+)
 
 
 class Parameter(Variable):
@@ -31,7 +34,7 @@ class Parameter(Variable):
         return f"Parameter({super().__repr__()})"
 
 
-class StateDictError(KeyError):
+class StateDictError(ZerogradError, KeyError):
     """A state dict that does not fit the module: missing, unexpected or mis-shaped entries."""
 
     def __str__(self) -> str:  # KeyError would quote the whole message
@@ -67,7 +70,7 @@ class Module:
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses write it. Call the module, not ``forward``."""
-        raise NotImplementedError(f"{type(self).__name__}.forward is not written")
+        raise NotWrittenError(f"{type(self).__name__}.forward is not written")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # Tag every op recorded inside with this module's name, so a picture of the graph can
@@ -77,8 +80,8 @@ class Module:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
-                                 f"assigning attributes (assigning {name!r})")
+            raise NotInitializedError(f"{type(self).__name__}: call super().__init__() before "
+                                      f"assigning attributes (assigning {name!r})")
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
         if isinstance(value, Parameter):
@@ -279,5 +282,5 @@ def load_arrays(path: str | os.PathLike) -> OrderedDict[str, np.ndarray]:
         with np.load(os.fspath(path), allow_pickle=False) as data:
             return OrderedDict((k, data[k]) for k in data.files)
     except ValueError as err:
-        raise ValueError(f"load: {path} holds pickled objects, which are never loaded "
-                         f"({err})") from err
+        raise ArgumentError(f"load: {path} holds pickled objects, which are never loaded "
+                            f"({err})") from err

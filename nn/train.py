@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import autograd as ag
-from autograd import Variable
+from autograd import OpTypeError, Variable
 
 from . import functional as F
 from . import random
@@ -201,7 +201,7 @@ def _jsonable(value: Any) -> Any:
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
-    raise TypeError(f"checkpoint: cannot store {type(value).__name__} in the metadata")
+    raise OpTypeError(f"checkpoint: cannot store {type(value).__name__} in the metadata")
 
 
 def _length(loader: Any) -> int:

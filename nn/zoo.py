@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograd import Variable
+from autograd import ArgumentError, Variable
 
 from .layers import (
     BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh,
@@ -38,8 +38,8 @@ class MLP(Module):
                  dropout: float = 0.0, dtype: Any = np.float32) -> None:
         super().__init__()
         if activation not in ACTIVATIONS:
-            raise ValueError(f"MLP: unknown activation {activation!r} "
-                             f"(expected one of {sorted(ACTIVATIONS)})")
+            raise ArgumentError(f"MLP: unknown activation {activation!r} "
+                                f"(expected one of {sorted(ACTIVATIONS)})")
         layers: list[Module] = [Flatten()]
         size = in_features
         for width in hidden:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autograd.errors import OpTypeError
+from autograd.errors import NotWrittenError, OpTypeError
 
 from .checks import OptimizerError, check_count, check_real
 from .optimizer import Optimizer
@@ -42,7 +42,7 @@ class LRScheduler:
 
     def _next_lrs(self) -> list[float]:
         """The rates for epoch ``last_epoch`` (already advanced), one per group."""
-        raise NotImplementedError(f"{type(self).__name__}._next_lrs is not written")
+        raise NotWrittenError(f"{type(self).__name__}._next_lrs is not written")
 
     def step(self) -> None:
         """Advance one epoch and set the learning rate of every parameter group."""

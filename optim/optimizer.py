@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Union
 import numpy as np
 
 from autograd import Variable, enable_grad
-from autograd.errors import OpTypeError
+from autograd.errors import NotWrittenError, OpTypeError
 
 from .checks import OptimizerError
 
@@ -49,12 +49,12 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any], where: str) -> None:
         """Check the hyperparameters of ``group`` and store them as Python scalars, in place."""
-        raise NotImplementedError(f"{type(self).__name__}._check_group is not written")
+        raise NotWrittenError(f"{type(self).__name__}._check_group is not written")
 
     def _update(self, value: np.ndarray, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> np.ndarray:
         """The new value of one parameter; ``state`` (a dict, empty at first) is updated."""
-        raise NotImplementedError(f"{type(self).__name__}._update is not written")
+        raise NotWrittenError(f"{type(self).__name__}._update is not written")
 
     def _as_groups(self, params: Any) -> list[dict[str, Any]]:
         name = type(self).__name__

@@ -11,13 +11,15 @@ there is no derivative to check, and the input is skipped rather than blamed).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..core import Function, Variable, _constant
+from .. import hooks
+from ..conversion import constant
+from ..core import Function, Variable
 from ..engine import grad
-from ..mode import enable_grad
+from ..mode import enable_grad, no_grad
 from ..numerical import _outputs, _prepare
 from .graph import collect
 
@@ -99,53 +101,74 @@ def gradcheck_report(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6,
     >>> from autograd.viz import gradcheck_report
     >>> class BadSquare(ag.Function):  # the backward forgets the factor 2
     ...     def forward(self, x):
+    ...         self.save_for_backward(x)
     ...         return x * x
     ...     def backward(self, grad):
-    ...         return grad * self.inputs[0]
+    ...         return grad * self.saved[0]
     >>> report = gradcheck_report(lambda x: ag.tanh(BadSquare()(x)).sum(), np.ones(3))
     >>> report.ok, [c.op for c in report.failures]
     (False, ['BadSquare'])
     """
     args, _ = _prepare(inputs)
-    with enable_grad():
+    kept = KeepInputs()
+    with enable_grad(), hooks.installed(kept):
         outputs = _outputs(f, args)
     graph = collect(outputs, op="gradcheck_report")
     rng = np.random.default_rng(seed)
-    checks = {id(fn): check_function(fn, rng, eps, atol, rtol) for fn in graph.functions}
+    checks = {id(fn): check_function(fn, rng, eps, atol, rtol,
+                                     inputs=kept.inputs.get(id(fn), (None, None))[1])
+              for fn in graph.functions}
     return GradcheckReport(outputs, checks)
 
 
+class KeepInputs:
+    """A hook (``autograd.hooks``) keeping the input Variables of every Function recorded while
+    it is installed, which the graph itself does not keep: ``inputs[id(fn)] = (fn, xs)``."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[int, tuple] = {}
+
+    def recorded(self, fn: Function, xs: list[Variable]) -> None:
+        self.inputs[id(fn)] = (fn, list(xs))
+
+
 def check_function(fn: Function, rng: np.random.Generator, eps: float = 1e-6,
-                   atol: float = 1e-5, rtol: float = 1e-3) -> NodeCheck:
+                   atol: float = 1e-5, rtol: float = 1e-3,
+                   inputs: Sequence[Variable] | None = None) -> NodeCheck:
     """Compare one recorded Function's backward with central differences of its forward.
 
     Args:
         fn: a Function recorded in a graph that has not been freed.
         rng: draws the cotangent of each output and the direction for each input.
         eps, atol, rtol: as for `gradcheck_report`.
+        inputs: the input Variables ``fn`` was called with (the graph keeps only what backward
+            reads; record under a `KeepInputs` hook to have them).
 
     Returns:
         Its `NodeCheck`; ``error`` is None, and ``reason`` says why, when nothing could be
         compared (a freed graph, no input needing a gradient, a float32 output, a kink).
 
     >>> import numpy as np, autograd as ag
-    >>> y = ag.exp(ag.Variable(np.array([0.5, 1.0])))
-    >>> check = check_function(y.creator, np.random.default_rng(0))
+    >>> x = ag.Variable(np.array([0.5, 1.0]))
+    >>> y = ag.exp(x)
+    >>> check = check_function(y.creator, np.random.default_rng(0), inputs=[x])
     >>> check.op, check.ok, check.error < 1e-6
     ('Exp', True, True)
     """
     op = type(fn).__name__
-    if fn._released or not fn.inputs:
+    if fn.released or not fn.edges:
         return NodeCheck(op, (), (), True, None, "graph freed")
+    if inputs is None:
+        return NodeCheck(op, (), (), True, None, "inputs not kept")
     arrays = [np.array(x.data, dtype=np.float64) if x.dtype.kind == "f" else x.data
-              for x in fn.inputs]
-    checked = [i for i, x in enumerate(fn.inputs) if x.requires_grad and x.dtype.kind == "f"]
+              for x in inputs]
+    checked = [i for i, x in enumerate(inputs) if x.requires_grad and x.dtype.kind == "f"]
     try:
         fresh = type(fn)()
     except TypeError:  # a Function whose constructor needs arguments
         return NodeCheck(op, (), (), True, None, "cannot re-create it")
     with enable_grad():
-        xs = [Variable(a) if i in checked else _constant(a) for i, a in enumerate(arrays)]
+        xs = [Variable(a) if i in checked else constant(a) for i, a in enumerate(arrays)]
         ys = _as_list(fresh(*xs, **fn.params))
         if any(y.dtype.kind == "f" and y.dtype.itemsize < 8 for y in ys):
             return NodeCheck(op, (), (), True, None, f"{ys[0].dtype} output")
@@ -194,7 +217,8 @@ def _value(fn: Function, arrays: list[Any], i: int, step: np.ndarray,
     """``<v, forward(x)>`` with input ``i`` moved by ``step``, on a fresh instance."""
     moved = list(arrays)
     moved[i] = arrays[i] + step
-    ys = type(fn)().forward(*moved, **fn.params)
+    with no_grad():
+        ys = type(fn)()(*moved, **fn.params)
     ys = ys if isinstance(ys, tuple) else (ys,)
-    return float(sum(np.sum(np.asarray(y, dtype=np.float64) * v)
+    return float(sum(np.sum(np.asarray(y.data, dtype=np.float64) * v)
                      for y, v in zip(ys, vs) if v is not None))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..core import Function, Variable
+from ..errors import ArgumentError
 from . import labels
 from .graph import collect
 from .layout import Layout, Scope
@@ -87,7 +88,7 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
                report: GradcheckReport | None, rankdir: str, title: str | None) -> list[str]:
     """The statements inside ``digraph { }``, one per line (tab-indented, newline-ended)."""
     if rankdir not in _RANKDIRS:
-        raise ValueError(f"to_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
+        raise ArgumentError(f"to_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     graph = collect(list(outputs))
     layout = Layout(graph, collapse=collapse, clusters=clusters, names=names, module=module,
                     hide_constants=hide_constants)
@@ -120,13 +121,12 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
         members.setdefault(layout.unit_scope(f), []).append(
             f"{node} [label={labels.quote(text)}, shape=box, fillcolor=\"{fill}\""
             f"{style}];\n")
-        for x in f.inputs or ():
+        for x in graph.inputs[id(f)]:
             src = ids.get(id(x))
             if src is not None:
                 edges.append(f"{src} -> {node};\n")
-        for ref in f.outputs or ():
-            y = ref()
-            dst = None if y is None else ids.get(id(y))
+        for y in graph.results[id(f)]:
+            dst = ids.get(id(y))
             if dst is not None:
                 edges.append(f"{node} -> {dst};\n")
     # Boxes and frames in forward order: by the last generation inside each.
@@ -142,7 +142,7 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
         members.setdefault(box[:-1] if clusters else (), []).append(
             f"{node} [label={labels.quote(text)}, shape=box, style=\"filled,rounded,bold\", "
             f"fillcolor=\"{fill}\"];\n")
-        edges.extend(_box_edges(node, fs, layout, ids))
+        edges.extend(_box_edges(node, fs, layout, ids, graph))
     lines = _preamble(rankdir, _legend(title, orders, report))
     lines.extend(_clustered(members, layout, rank))
     lines.extend("\t" + e for e in edges)
@@ -152,9 +152,9 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
 def _variable_label(v: Variable, name: str | None, show_values: bool, show_grads: bool,
                     show_generation: bool) -> str:
     parts = [name] if name else []
-    parts.append(labels.shape(v.data))
+    parts.append(labels.shape(v))
     if show_values:
-        parts.append(labels.summary(v.data))
+        parts.append("(not kept by the graph)" if v.data is None else labels.summary(v.data))
     if show_grads and v.grad is not None:
         parts.append("grad " + labels.summary(v.grad.data))
     if show_generation:
@@ -176,7 +176,7 @@ def _function_label(f: Function, show_generation: bool,
         if check is not None:
             parts.append(check.summary())
     style = ""
-    if f._released:
+    if f.released:
         parts.append("(freed by backward)")
         style = ", style=\"filled,dashed\""
     return "\n".join(parts), fill, style
@@ -207,20 +207,20 @@ def _box_label(box: Scope, fs: list[Function], layout: Layout,
     return "\n".join(parts), fill
 
 
-def _box_edges(node: str, fs: list[Function], layout: Layout, ids: dict[int, str]) -> list[str]:
+def _box_edges(node: str, fs: list[Function], layout: Layout, ids: dict[int, str],
+               graph: Any) -> list[str]:
     """One edge per distinct neighbour: inputs from outside the box in, results out."""
     inside = {id(f) for f in fs}
     ins: dict[str, None] = {}
     outs: dict[str, None] = {}
     for f in fs:
-        for x in f.inputs or ():
+        for x in graph.inputs[id(f)]:
             src = ids.get(id(x))
             maker = layout.producer.get(id(x))
             if src is not None and (maker is None or id(maker) not in inside):
                 ins[src] = None
-        for ref in f.outputs or ():
-            y = ref()
-            dst = None if y is None else ids.get(id(y))
+        for y in graph.results[id(f)]:
+            dst = ids.get(id(y))
             if dst is not None:
                 outs[dst] = None
     return [f"{src} -> {node};\n" for src in ins] + [f"{node} -> {dst};\n" for dst in outs]

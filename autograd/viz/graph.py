@@ -3,10 +3,25 @@ them, every Variable those Functions read or wrote, and who consumes what."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..core import Function, Variable
 from ..errors import OpTypeError
+
+
+@dataclass(eq=False)
+class Value:
+    """A value the graph recorded but does not hold: an intermediate whose Variable is gone,
+    or a constant input (the graph keeps only the edges to them). Shape and dtype only."""
+
+    shape: tuple[int, ...]
+    dtype: Any
+    creator: Function | None = None
+    requires_grad: bool = False
+    generation: int = 0
+    name: str | None = None
+    grad: Any = None
+    data: Any = None
 
 
 @dataclass
@@ -15,15 +30,19 @@ class Graph:
 
     Attributes:
         outputs: the Variables the graph was collected from.
-        functions: every Function reachable from them through ``creator`` and ``inputs``.
-        variables: the inputs and live outputs of those Functions, and the outputs themselves.
+        functions: every Function reachable from them through their input edges.
+        variables: the inputs and outputs of those Functions (a `Value` where the Variable is
+            not held), and the outputs themselves.
         consumers: ``id(variable)`` -> the Functions reading it (once per input slot).
+        inputs, results: ``id(function)`` -> the Variables (or Values) it read and made.
     """
 
     outputs: list[Variable]
     functions: list[Function] = field(default_factory=list)
-    variables: list[Variable] = field(default_factory=list)
+    variables: list[Any] = field(default_factory=list)
     consumers: dict[int, list[Function]] = field(default_factory=dict)
+    inputs: dict[int, list[Any]] = field(default_factory=dict)
+    results: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def collect(outputs: Sequence[Variable], op: str = "to_dot") -> Graph:
@@ -46,25 +65,48 @@ def collect(outputs: Sequence[Variable], op: str = "to_dot") -> Graph:
         if id(f) in found:
             continue
         found[id(f)] = f
-        for x in f.inputs or ():
-            if x.creator is not None and id(x.creator) not in found:
-                stack.append(x.creator)
+        for node, _, _, _ in f.edges or ():
+            if isinstance(node, Function) and id(node) not in found:
+                stack.append(node)
     order = sorted(enumerate(found.values()), key=lambda p: (p[1].generation, p[0]))
     graph.functions = [f for _, f in order]
+    made: dict[tuple[int, int], Any] = {}  # (id(f), k) -> output k of f, as drawn
+
+    def value(f: Function, k: int, shape: tuple[int, ...] | None, dtype: Any) -> Any:
+        """Output k of f: its Variable if alive, else one Value per output (the shape and
+        dtype come from an edge that reads it, or from the output's own record)."""
+        key = (id(f), k)
+        if key not in made:
+            y = f.outputs[k]()
+            if y is None and shape is None:
+                shape, dtype = f.output_meta[k] if f.output_meta else ((), None)
+            made[key] = y if y is not None else Value(shape, dtype, f, True, f.generation + 1)
+        return made[key]
+
+    for f in graph.functions:  # consumers first, so gone outputs get their edge's shape
+        for node, index, shape, dtype in f.edges or ():
+            if isinstance(node, Function):
+                value(node, index, shape, dtype)
     seen: set[int] = set()
     variables = graph.variables
-    consumers = graph.consumers
     for f in graph.functions:
-        for x in f.inputs or ():
-            consumers.setdefault(id(x), []).append(f)
+        read = graph.inputs[id(f)] = []
+        for node, index, shape, dtype in f.edges or ():
+            if isinstance(node, Function):
+                x = value(node, index, shape, dtype)
+            else:
+                x = node if node is not None else Value(shape, dtype)
+            read.append(x)
+            graph.consumers.setdefault(id(x), []).append(f)
             if id(x) not in seen:
                 seen.add(id(x))
                 variables.append(x)
-        for ref in f.outputs or ():
-            made = ref()
-            if made is not None and id(made) not in seen:
-                seen.add(id(made))
-                variables.append(made)
+        results = graph.results[id(f)] = [value(f, k, None, None)
+                                          for k in range(len(f.outputs or ()))]
+        for y in results:
+            if id(y) not in seen:
+                seen.add(id(y))
+                variables.append(y)
     for y in outputs:
         if id(y) not in seen:
             seen.add(id(y))

@@ -83,10 +83,8 @@ class Layout:
         self.names = self._names(explicit_names(names))
         self.producer: dict[int, Function] = {}
         for f in graph.functions:
-            for ref in f.outputs or ():
-                y = ref()
-                if y is not None:
-                    self.producer[id(y)] = f
+            for y in graph.results[id(f)]:
+                self.producer[id(y)] = f
         self.box: dict[int, Scope | None] = {id(f): self._box_of(f) for f in graph.functions}
         self.hidden: set[int] = set()
         self.folded: dict[Scope, list[Variable]] = {}

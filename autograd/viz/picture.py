@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..core import Variable
-from ..errors import ZerogradError
+from ..errors import ArgumentError, ZerogradError
 from .dot import HEADER, to_dot
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def render(outputs: Variable | Sequence[Variable], path: str | os.PathLike,
         suffix = os.path.splitext(path)[1].lstrip(".").lower()
         format = suffix if suffix in FORMATS else "svg"
     if format not in FORMATS:
-        raise ValueError(f"render: unsupported format {format!r} (expected one of {FORMATS})")
+        raise ArgumentError(f"render: unsupported format {format!r} (expected one of {FORMATS})")
     ys = [outputs] if isinstance(outputs, Variable) else list(outputs)
     source = to_dot(*ys, **options)
     if format == "dot":

@@ -1,6 +1,6 @@
 """zerograd's data loading: datasets, a batching ``DataLoader`` and batch transforms.
 
-Plain NumPy in and out; nothing here needs autograd.
+Plain NumPy in and out; nothing here needs autograd but its error classes (``autograd.errors``).
 """
 from .collate import default_collate
 from .dataset import ArrayDataset, Dataset, Subset, TensorDataset, random_split

@@ -5,6 +5,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograd.errors import ArgumentError, ShapeError
+
 
 def default_collate(samples: Sequence[Any]) -> Any:
     """Stack samples along a new first axis; tuple (or list) samples are stacked field by field.
@@ -25,14 +27,14 @@ def default_collate(samples: Sequence[Any]) -> Any:
         ((2, 2), array([1, 0]))
     """
     if len(samples) == 0:
-        raise ValueError("default_collate: cannot collate an empty list of samples")
+        raise ArgumentError("default_collate: cannot collate an empty list of samples")
     first = samples[0]
     if isinstance(first, (tuple, list)):
         width = len(first)
         for s in samples:
             if not isinstance(s, (tuple, list)) or len(s) != width:
-                raise ValueError(f"default_collate: samples differ in structure "
-                                 f"({_describe(first)} vs {_describe(s)})")
+                raise ArgumentError(f"default_collate: samples differ in structure "
+                                    f"({_describe(first)} vs {_describe(s)})")
         return tuple(_stack([s[k] for s in samples], k) for k in range(width))
     return _stack(samples, None)
 
@@ -42,7 +44,7 @@ def _stack(values: Sequence[Any], field: int | None) -> np.ndarray:
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
         where = "" if field is None else f" in field {field}"
-        raise ValueError(f"default_collate: samples have different shapes{where} "
+        raise ShapeError(f"default_collate: samples have different shapes{where} "
                          f"({', '.join(str(s) for s in sorted(shapes))})")
     return np.stack(arrays)
 

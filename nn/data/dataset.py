@@ -8,6 +8,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograd.errors import ArgumentError, NotWrittenError, OpIndexError, OpTypeError, ShapeError
+
 from .collate import default_collate
 from .transforms import Transform
 
@@ -21,10 +23,10 @@ class Dataset:
     """
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__}: __getitem__ is not implemented")
+        raise NotWrittenError(f"{type(self).__name__}: __getitem__ is not implemented")
 
     def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__}: __len__ is not implemented")
+        raise NotWrittenError(f"{type(self).__name__}: __len__ is not implemented")
 
     def get_batch(self, indices: np.ndarray) -> Any:
         """The samples at ``indices``, collated (the slow path: one ``__getitem__`` per sample).
@@ -41,10 +43,10 @@ class Dataset:
 def _check_index(owner: str, index: Any, length: int) -> int:
     """A Python int in ``[0, length)`` from ``index`` (negative counts from the end)."""
     if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-        raise TypeError(f"{owner}: indices must be integers, got {type(index).__name__}")
+        raise OpTypeError(f"{owner}: indices must be integers, got {type(index).__name__}")
     i = int(index)
     if not -length <= i < length:
-        raise IndexError(f"{owner}: index {i} is out of range for {length} samples")
+        raise OpIndexError(f"{owner}: index {i} is out of range for {length} samples")
     return i + length if i < 0 else i
 
 
@@ -54,12 +56,12 @@ def _check_indices(owner: str, indices: Any, length: int) -> np.ndarray:
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        raise TypeError(f"{owner}: expected a 1-D sequence of integer indices, "
-                        f"got shape {arr.shape}, dtype {arr.dtype}")
+        raise OpTypeError(f"{owner}: expected a 1-D sequence of integer indices, "
+                          f"got shape {arr.shape}, dtype {arr.dtype}")
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= length:
         bad = lo if lo < 0 else hi
-        raise IndexError(f"{owner}: index {bad} is out of range for {length} samples")
+        raise OpIndexError(f"{owner}: index {bad} is out of range for {length} samples")
     return arr.astype(np.int64, copy=False)
 
 
@@ -93,17 +95,17 @@ class ArrayDataset(Dataset):
                  target_transform: Transform | None = None) -> None:
         name = type(self).__name__
         if not arrays:
-            raise ValueError(f"{name}: expected at least one array")
+            raise ArgumentError(f"{name}: expected at least one array")
         arrs = tuple(np.asarray(a) for a in arrays)
         for a in arrs:
             if a.ndim == 0:
-                raise ValueError(f"{name}: arrays need a first (sample) dimension, got a scalar")
+                raise ShapeError(f"{name}: arrays need a first (sample) dimension, got a scalar")
         lengths = [len(a) for a in arrs]
         if len(set(lengths)) != 1:
-            raise ValueError(f"{name}: arrays have different lengths "
+            raise ShapeError(f"{name}: arrays have different lengths "
                              f"({', '.join(map(str, lengths))})")
         if target_transform is not None and len(arrs) < 2:
-            raise ValueError(f"{name}: target_transform needs a second (target) array")
+            raise ArgumentError(f"{name}: target_transform needs a second (target) array")
         self.arrays = arrs
         self.transform = transform
         self.target_transform = target_transform
@@ -196,15 +198,15 @@ def _split_lengths(lengths: Sequence[float], total: int) -> list[int]:
     if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in lengths):
         counts = [int(n) for n in lengths]
         if any(n < 0 for n in counts):
-            raise ValueError(f"random_split: lengths must be >= 0, got {counts}")
+            raise ArgumentError(f"random_split: lengths must be >= 0, got {counts}")
         if sum(counts) != total:
-            raise ValueError(f"random_split: lengths sum to {sum(counts)} "
-                             f"(expected {total}, the dataset's length)")
+            raise ArgumentError(f"random_split: lengths sum to {sum(counts)} "
+                                f"(expected {total}, the dataset's length)")
         return counts
     fractions = [float(f) for f in lengths]
     if any(not 0.0 <= f <= 1.0 for f in fractions) or not math.isclose(sum(fractions), 1.0):
-        raise ValueError(f"random_split: fractions must lie in [0, 1] and sum to 1, "
-                         f"got {fractions}")
+        raise ArgumentError(f"random_split: fractions must lie in [0, 1] and sum to 1, "
+                            f"got {fractions}")
     counts = [math.floor(total * f) for f in fractions]
     for k in range(total - sum(counts)):
         counts[k % len(counts)] += 1
@@ -236,7 +238,7 @@ def random_split(dataset: Dataset, lengths: Sequence[float], *, seed: int | None
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     """
     if seed is not None and generator is not None:
-        raise ValueError("random_split: pass seed or generator, not both")
+        raise ArgumentError("random_split: pass seed or generator, not both")
     rng = generator if generator is not None else np.random.default_rng(seed)
     counts = _split_lengths(lengths, len(dataset))
     perm = rng.permutation(len(dataset))

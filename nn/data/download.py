@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 from typing import Sequence
 
+from autograd.errors import ZerogradError
+
 # Looked up at call time as a module attribute, so tests can monkeypatch it with a fake server.
 urlopen = urllib.request.urlopen
 
@@ -21,7 +23,7 @@ ENV_VAR = "ZEROGRAD_DATA"
 _CHUNK = 1 << 16
 
 
-class DownloadError(OSError):
+class DownloadError(ZerogradError, OSError):
     """No mirror delivered a file with the right checksum (offline, moved, or corrupted)."""
 
 
@@ -104,8 +106,9 @@ def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[st
         f"or pass root= (or set {ENV_VAR}) to a folder whose {folder.name}/ subfolder has it.")
 
 
-class _ChecksumError(ValueError):
-    pass
+class _ChecksumError(ZerogradError, ValueError):
+    """A download whose MD5 is not the published one (caught by ``download``, which tries the
+    next mirror)."""
 
 
 def _fetch(url: str, dest: Path, md5: str, *, desc: str, progress: bool) -> None:

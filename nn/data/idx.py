@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd.errors import ZerogradError
+
 IMAGES_MAGIC = 2051
 """Magic number of an IDX file of unsigned-byte images: type 0x08, three dimensions."""
 LABELS_MAGIC = 2049
@@ -20,7 +22,7 @@ _DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E
 _KIND = {IMAGES_MAGIC: "an IDX image file", LABELS_MAGIC: "an IDX label file"}
 
 
-class IDXError(ValueError):
+class IDXError(ZerogradError, ValueError):
     """An IDX file that is corrupt, truncated or not the kind of IDX file expected."""
 
 

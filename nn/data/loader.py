@@ -5,6 +5,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from autograd.errors import ArgumentError, OpTypeError
+
 from .collate import default_collate
 from .dataset import Dataset
 
@@ -49,13 +51,13 @@ class DataLoader:
                  collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
         if (isinstance(batch_size, (bool, np.bool_))
                 or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"DataLoader: invalid batch_size {batch_size!r} "
-                             f"(must be a positive integer)")
+            raise ArgumentError(f"DataLoader: invalid batch_size {batch_size!r} "
+                                f"(must be a positive integer)")
         if seed is not None and generator is not None:
-            raise ValueError("DataLoader: pass seed or generator, not both")
+            raise ArgumentError("DataLoader: pass seed or generator, not both")
         if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator, "
-                            f"got {type(generator).__name__}")
+            raise OpTypeError(f"DataLoader: generator must be a numpy.random.Generator, "
+                              f"got {type(generator).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)

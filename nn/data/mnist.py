@@ -9,6 +9,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from autograd.errors import MissingFileError
+
 from .dataset import ArrayDataset
 from .download import ENV_VAR, data_root, download as fetch
 from .idx import IMAGES_MAGIC, LABELS_MAGIC, IDXError, read_idx
@@ -102,7 +104,7 @@ class MNIST(ArrayDataset):
             if candidate.is_file():
                 return candidate
         if not download:
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"{name}: {base}.gz not found in {folder}/ (and download=False); put the four "
                 f"{name} files there, or pass root= (or set {ENV_VAR}) to a folder whose "
                 f"{self.folder}/ subfolder holds them")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.errors import ArgumentError
+
 from .dataset import ArrayDataset
 from .transforms import Transform
 
@@ -40,7 +42,7 @@ class Spiral(ArrayDataset):
                  target_transform: Transform | None = None) -> None:
         for arg, value in (("n_per_class", n_per_class), ("n_classes", n_classes)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Spiral: invalid {arg} {value!r} (must be an integer >= 1)")
+                raise ArgumentError(f"Spiral: invalid {arg} {value!r} (must be an integer >= 1)")
         rng = np.random.default_rng(seed)
         rate = np.arange(n_per_class) / n_per_class            # (P,)
         arm = np.arange(n_classes)[:, None]                     # (C, 1)

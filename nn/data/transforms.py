@@ -10,6 +10,8 @@ from typing import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from autograd.errors import ArgumentError, OpTypeError, ShapeError
+
 Transform = Callable[[np.ndarray], np.ndarray]
 
 
@@ -29,8 +31,8 @@ class Compose:
     def __init__(self, transforms: Sequence[Transform]) -> None:
         for t in transforms:
             if not callable(t):
-                raise TypeError(f"Compose: every transform must be callable, got "
-                                f"{type(t).__name__}")
+                raise OpTypeError(f"Compose: every transform must be callable, got "
+                                  f"{type(t).__name__}")
         self.transforms = list(transforms)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -59,12 +61,12 @@ class ToFloat:
     def __init__(self, dtype: npt.DTypeLike = np.float32) -> None:
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
-            raise TypeError(f"ToFloat: dtype must be floating-point, got {self.dtype}")
+            raise OpTypeError(f"ToFloat: dtype must be floating-point, got {self.dtype}")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.dtype != np.uint8:
-            raise TypeError(f"ToFloat: expected uint8 pixels, got dtype {x.dtype}")
+            raise OpTypeError(f"ToFloat: expected uint8 pixels, got dtype {x.dtype}")
         # NOTE: multiplying by a rounded 1/255 would turn 255 into 0.99999994 in float32.
         return x.astype(self.dtype) / self.dtype.type(255)
 
@@ -97,24 +99,24 @@ class Normalize:
         self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
         self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
         if self.mean.ndim != 1 or self.std.ndim != 1:
-            raise ValueError("Normalize: mean and std must be numbers or 1-D sequences")
+            raise ShapeError("Normalize: mean and std must be numbers or 1-D sequences")
         if len(self.mean) != len(self.std) and 1 not in (len(self.mean), len(self.std)):
-            raise ValueError(f"Normalize: mean and std have different lengths "
+            raise ShapeError(f"Normalize: mean and std have different lengths "
                              f"({len(self.mean)} vs {len(self.std)})")
         if not np.all(self.std > 0):
-            raise ValueError(f"Normalize: std must be > 0, got {self.std.tolist()}")
+            raise ArgumentError(f"Normalize: std must be > 0, got {self.std.tolist()}")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.dtype.kind != "f":
-            raise TypeError(f"Normalize: expected a floating-point input (apply ToFloat first), "
-                            f"got dtype {x.dtype}")
+            raise OpTypeError(f"Normalize: expected a floating-point input (apply ToFloat first), "
+                              f"got dtype {x.dtype}")
         channels = max(len(self.mean), len(self.std))
         if channels == 1:
             mean, std = self.mean[0], self.std[0]
             return (x - x.dtype.type(mean)) / x.dtype.type(std)
         if x.ndim < 2 or x.shape[1] != channels:
-            raise ValueError(f"Normalize: expected input of shape (N, {channels}, ...), "
+            raise ShapeError(f"Normalize: expected input of shape (N, {channels}, ...), "
                              f"got {x.shape}")
         shape = (1, channels) + (1,) * (x.ndim - 2)
         mean_b = self.mean.astype(x.dtype).reshape(shape)
@@ -141,13 +143,13 @@ class Flatten:
 
     def __init__(self, start_dim: int = 1) -> None:
         if start_dim < 0:
-            raise ValueError(f"Flatten: start_dim must be >= 0, got {start_dim}")
+            raise ArgumentError(f"Flatten: start_dim must be >= 0, got {start_dim}")
         self.start_dim = start_dim
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.ndim <= self.start_dim:
-            raise ValueError(f"Flatten: input of shape {x.shape} has no axis {self.start_dim}")
+            raise ShapeError(f"Flatten: input of shape {x.shape} has no axis {self.start_dim}")
         return x.reshape(x.shape[:self.start_dim] + (-1,))
 
     def __repr__(self) -> str:

@@ -6,7 +6,8 @@ as the test reference), ``Convolution``, ``Affine``, ``Relu``, ``MaxPoolTiles``,
 ``BatchNorm`` and ``SoftmaxCrossEntropy``.
 """
 from .activation import Relu, leaky_relu, log_softmax, relu, relu_composed, sigmoid, softmax, tanh
-from .conv import Col2im, Convolution, Im2col, conv2d, conv2d_composed, im2col
+from .conv import Convolution, conv2d, conv2d_composed
+from .im2col import Col2im, Im2col, im2col
 from .pooling import MaxPoolTiles, avg_pool2d, max_pool2d, max_pool2d_composed
 from .dropout import dropout
 from .linear import Affine, embedding, linear, linear_composed

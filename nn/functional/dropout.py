@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Variable
+from autograd import ArgumentError, Variable
 
 from .. import random
 
@@ -16,7 +16,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True,
             generator: np.random.Generator | None = None) -> Variable:
     """Zero elements with probability ``p`` in training; the identity otherwise."""
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"Dropout: invalid probability {p} (must be in [0, 1])")
+        raise ArgumentError(f"Dropout: invalid probability {p} (must be in [0, 1])")
     x = ag.as_variable(x)
     if not training or p == 0.0:
         return x

@@ -22,10 +22,9 @@ class BatchNorm(Function):
     ``self.var`` are the batch statistics, for the running ones.
     """
 
-    # first order reads only xhat (kept); recorded (higher-order) backward recomputes it from x
-    input_reads = ((0, 1), (0,), ())
-
     def forward(self, x, weight, bias, *, eps):
+        grad_x, grad_w, _ = self.needs_input_grad
+        self.save_for_backward(x if grad_x or grad_w else None, weight if grad_x else None)
         shape = (1, -1) + (1,) * (x.ndim - 2)
         n = x.size // x.shape[1]
         self.mean = _channel_sum(x) / n
@@ -33,31 +32,40 @@ class BatchNorm(Function):
         self.var = _channel_sum(xhat * xhat) / n
         self.inv = 1 / np.sqrt(self.var + eps)
         xhat *= self.inv.reshape(shape)  # in place: xhat is a fresh array
-        self.xhat, self.eps = xhat, eps
+        self.xhat, self.eps = xhat, eps  # xhat for fast_backward (the reference recomputes it)
         return xhat * weight.reshape(shape) + bias.reshape(shape)
 
     def backward(self, grad):
-        x, weight, bias = self.inputs
-        shape = (1, -1) + (1,) * (x.ndim - 2)
+        x, weight = self.saved  # None where no wanted gradient reads them
+        grad_x, grad_w, grad_b = self.needs_input_grad
+        axes = (0,) + tuple(range(2, grad.ndim))
+        shape = (1, -1) + (1,) * (grad.ndim - 2)
+        gb = grad.sum(axis=axes)
+        if x is None:
+            return None, None, gb
         n = x.size // x.shape[1]
-        if ag.is_grad_enabled():  # differentiable again: the same formulas on Variables
-            axes = (0,) if x.ndim == 2 else (0, 2, 3)
-            centred = x - x.mean(axis=axes, keepdims=True)
-            inv = ((centred * centred).mean(axis=axes, keepdims=True) + self.eps) ** -0.5
-            xhat = centred * inv
-            gb, gw = grad.sum(axis=axes), (grad * xhat).sum(axis=axes)
-            gx = ag.reshape(weight, shape) * inv * (
-                grad - ag.reshape(gb, shape) / n - xhat * ag.reshape(gw, shape) / n)
-            return gx, gw, gb
-        g = grad.data
-        gb = _channel_sum(g)
-        gw = _channel_sum(g * self.xhat)
+        centred = x - x.mean(axis=axes, keepdims=True)
+        inv = ((centred * centred).mean(axis=axes, keepdims=True) + self.eps) ** -0.5
+        xhat = centred * inv
+        gw = (grad * xhat).sum(axis=axes)
+        gx = None if weight is None else ag.reshape(weight, shape) * inv * (
+            grad - ag.reshape(gb, shape) / n - xhat * ag.reshape(gw, shape) / n)
+        return gx, gw if grad_w else None, gb if grad_b else None
+
+    def fast_backward(self, grad):
+        """The same formulas on arrays, from the xhat forward kept."""
+        grad_x, grad_w, grad_b = self.needs_input_grad
+        shape = (1, -1) + (1,) * (grad.ndim - 2)
+        n = grad.size // grad.shape[1]
+        gb = _channel_sum(grad)
+        gw = _channel_sum(grad * self.xhat)
         gx = None
-        if x.requires_grad:
-            scale = (weight.data * self.inv).reshape(shape)
-            gx = (g - (gb / n).reshape(shape)) - self.xhat * (gw / n).reshape(shape)
+        if grad_x:
+            weight = self.saved[1].data
+            scale = (weight * self.inv).reshape(shape)
+            gx = (grad - (gb / n).reshape(shape)) - self.xhat * (gw / n).reshape(shape)
             gx *= scale
-        return (gx, gw if weight.requires_grad else None, gb if bias.requires_grad else None)
+        return gx, gw if grad_w else None, gb if grad_b else None
 
 
 def _channel_sum(a: np.ndarray) -> np.ndarray:

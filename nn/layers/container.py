@@ -5,7 +5,7 @@ from collections import OrderedDict
 from typing import Any, Iterable, Iterator
 
 import autograd as ag
-from autograd import Variable
+from autograd import OpTypeError, Variable
 
 from ..module import Module
 
@@ -43,8 +43,8 @@ class Sequential(_Listed):
         else:
             for i, m in enumerate(modules):
                 if not isinstance(m, Module):
-                    raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, "
-                                    "not a Module")
+                    raise OpTypeError(f"Sequential: item {i} is a {type(m).__name__}, "
+                                      "not a Module")
                 setattr(self, str(i), m)
 
     def forward(self, x: Any) -> Any:
@@ -63,7 +63,7 @@ class ModuleList(_Listed):
 
     def append(self, module: Module) -> ModuleList:
         if not isinstance(module, Module):
-            raise TypeError(f"ModuleList: can only hold Modules, got {type(module).__name__}")
+            raise OpTypeError(f"ModuleList: can only hold Modules, got {type(module).__name__}")
         setattr(self, str(len(self._modules)), module)
         return self
 

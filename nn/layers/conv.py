@@ -9,7 +9,7 @@ from autograd import Variable
 
 from .. import functional as F
 from .. import init
-from ..functional.conv import Pair, pair
+from ..functional.im2col import Pair, pair
 from ..module import Module, Parameter
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograd import Variable
+from autograd import ArgumentError, Variable
 
 from .. import functional as F
 from ..module import Module
@@ -15,7 +15,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: invalid probability {p} (must be in [0, 1])")
+            raise ArgumentError(f"Dropout: invalid probability {p} (must be in [0, 1])")
         self.p = p
 
     def forward(self, x: Any) -> Variable:

@@ -293,7 +293,7 @@ ROWS: list[Row] = [
 
 # nn.functional: the same table, so every nn op is held to the same checks.
 import nn.functional as F  # noqa: E402
-from nn.functional.conv import output_size  # noqa: E402
+from nn.functional.im2col import output_size  # noqa: E402
 
 
 @st.composite

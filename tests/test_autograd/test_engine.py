@@ -393,11 +393,11 @@ def test_backward_lets_go_of_activations_no_op_still_needs() -> None:
 def test_python_scalars_become_shared_read_only_constants() -> None:
     x = Variable(np.array([1.0, 2.0], np.float32))
     a, b = x * 0.5, x * 0.5
-    const = a.creator.inputs[1]
-    assert const is b.creator.inputs[1] and const.dtype == np.float32
+    const = a.creator.saved[0]  # Mul saved b (0.5) for x's gradient
+    assert const is b.creator.saved[0] and const.dtype == np.float32
     with pytest.raises(ValueError, match="read-only"):
         const.data[...] = 3.0
     with pytest.raises(GraphError, match="shared constant 0.5 .* cannot be replaced"):
         const.data = np.array(3.0, np.float32)
     np.testing.assert_array_equal((x * 0.5).data, [0.5, 1.0])
-    assert (x * -0.0).creator.inputs[1] is not (x * 0.0).creator.inputs[1]  # signed zeros
+    assert (x * -0.0).creator.saved[0] is not (x * 0.0).creator.saved[0]  # signed zeros

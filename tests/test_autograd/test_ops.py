@@ -2,8 +2,10 @@
 second derivatives and float32; and a meta-test that every Function subclass has a row."""
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
+import weakref
 
 import numpy as np
 import pytest
@@ -33,8 +35,43 @@ def _creators(outputs) -> set[type]:
             continue
         seen.add(id(f))
         found.add(type(f))
-        stack.extend(x.creator for x in f.inputs if x.creator is not None)
+        stack.extend(node for node, _, _, _ in f.edges if isinstance(node, ag.Function))
     return found
+
+
+def _functions(outputs) -> list:
+    """Every Function in the graph behind ``outputs``."""
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    seen, stack = {}, [o.creator for o in outs if o.creator]
+    while stack:
+        f = stack.pop()
+        if id(f) not in seen:
+            seen[id(f)] = f
+            stack.extend(node for node, _, _, _ in f.edges if isinstance(node, ag.Function))
+    return list(seen.values())
+
+
+def _total(out):
+    """A scalar of every float output, each weighted by fixed numbers (so no gradient is 1)."""
+    outs = out if isinstance(out, tuple) else (out,)
+    total = 0.0
+    for o in outs:
+        if isinstance(o, ag.Variable) and o.requires_grad:
+            weights = np.linspace(0.5, 1.5, o.size).reshape(o.shape) if o.size else 1.0
+            total = total + (o * weights).sum()
+    return total
+
+
+def _leaf_grads(args, make_inputs, create_graph: bool = False):
+    """The gradients of _total(row.fn(...)) for each float argument, in float64."""
+    leaves = _variables(args)
+    out = make_inputs(leaves)
+    total = _total(out)
+    if not isinstance(total, ag.Variable):
+        return None
+    total.backward(create_graph=create_graph)
+    return [x.grad.data if isinstance(x, ag.Variable) and x.grad is not None else None
+            for x in leaves]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
@@ -110,12 +147,58 @@ def test_every_function_has_a_row() -> None:
     assert not missing, f"Function classes without a row in op_table.ROWS: {missing}"
 
 
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+@given(data=st.data())
+def test_fast_backward_matches_backward(row: Row, data) -> None:
+    """A plain backward takes each op's array kernel (fast_backward) where it has one; a
+    create_graph backward takes the Variable backward, the reference. They agree."""
+    args = data.draw(row.args)
+    fast = _leaf_grads(args, lambda xs: row.fn(*xs))
+    if fast is None:
+        return
+    reference = _leaf_grads(args, lambda xs: row.fn(*xs), create_graph=True)
+    for f, r in zip(fast, reference):
+        assert (f is None) == (r is None)
+        if f is not None:
+            np.testing.assert_allclose(f, r, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+@given(data=st.data())
+def test_backward_needs_only_what_was_saved(row: Row, data) -> None:
+    """The op's inputs are intermediates (x + 0): once the caller lets go of them, the graph
+    keeps exactly those that some op saved for backward, and backward is still right."""
+    args = data.draw(row.args)
+    expected = _leaf_grads(args, lambda xs: row.fn(*xs))
+    if expected is None:
+        return
+    leaves = _variables(args)
+    mids = [x + 0.0 if isinstance(x, ag.Variable) else x for x in leaves]
+    refs = [weakref.ref(m) if isinstance(m, ag.Variable) else None for m in mids]
+    out = row.fn(*mids)
+    outs = out if isinstance(out, tuple) else (out,)
+    saved = {id(v) for f in _functions(out) for v in f.saved if v is not None}
+    kept = [r is not None and id(r()) in saved for r in refs]
+    del mids
+    gc.collect()
+    for r, keep in zip(refs, kept):
+        if r is not None and not any(r() is o for o in outs):
+            assert (r() is not None) == keep, "an input backward does not read was kept"
+    _total(out).backward()
+    for x, e in zip(leaves, expected):
+        got = x.grad.data if isinstance(x, ag.Variable) and x.grad is not None else None
+        assert (got is None) == (e is None)
+        if e is not None:
+            np.testing.assert_allclose(got, e, rtol=1e-12, atol=1e-12)
+
+
 class Cube(ag.Function):
     def forward(self, x):
+        self.save_for_backward(x)
         return x ** 3
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         return grad * 3 * x ** 2
 
 
