@@ -32,5 +32,3 @@ from .parallel import get_num_threads, set_num_threads
 from .viz import render, to_dot
 
 __version__ = "0.1.0"
-
-allocator._configure_from_environment()

@@ -10,16 +10,16 @@ same: large blocks come from the heap and freed memory stays there for the next 
 
 The price: the process's resident memory stays at its peak after a large computation ends
 (the memory is reused by the next one, not returned). ``release_freed_memory()`` hands what
-is free back to the operating system, and ``ZEROGRAD_MALLOC=system`` in the environment
-leaves malloc untouched at import.
+is free back to the operating system.
+
+Importing zerograd changes nothing in the process: memory reuse is switched on by calling
+``keep_freed_memory()``, as the ``zerograd`` command, ``nn.Trainer.fit`` and the benchmarks do.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import sys
-import warnings
 
 # mallopt parameters, from glibc's <malloc.h>
 _M_TRIM_THRESHOLD = -1
@@ -74,13 +74,3 @@ def release_freed_memory() -> bool:
     ``malloc_trim(0)``); True if any was released."""
     libc = _glibc()
     return bool(libc.malloc_trim(0)) if libc is not None else False
-
-
-def _configure_from_environment() -> None:
-    """At import: keep freed memory unless ``ZEROGRAD_MALLOC=system``."""
-    choice = os.environ.get("ZEROGRAD_MALLOC", "keep").strip().lower()
-    if choice not in ("keep", "system"):
-        warnings.warn(f"ZEROGRAD_MALLOC must be 'keep' or 'system' (got {choice!r}); "
-                      "using 'keep'", RuntimeWarning, stacklevel=2)
-    if choice != "system":
-        keep_freed_memory(True)

@@ -67,6 +67,7 @@ def _load_zerograd(threads: int) -> ModuleType:
     if not hasattr(autograd, "Variable"):
         raise ImportError(f"'autograd' at {autograd.__file__} is not zerograd's")
     autograd.set_num_threads(threads)
+    autograd.keep_freed_memory()  # what the zerograd command and Trainer.fit switch on
     return autograd
 
 

@@ -72,10 +72,11 @@ class BrokenSquare(ag.Function):
     """x ** 2 with a deliberately wrong backward: the factor 2 is missing."""
 
     def forward(self, x):
+        self.save_for_backward(x)
         return x * x
 
     def backward(self, grad):
-        x, = self.inputs
+        x, = self.saved
         return grad * x
 
 

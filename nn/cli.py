@@ -241,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threads is not None and threads < 1:
         parser.error(f"--threads must be at least 1 (got {threads})")
     ag.set_num_threads(ag.parallel.default_threads() if threads is None else threads)
+    ag.keep_freed_memory()  # a training step reuses its arrays' memory (docs/speed.rst)
     try:
         if args.command == "train":
             train(args)
