@@ -2,9 +2,14 @@
 
 Each one derives from ``ZerogradError`` and from the builtin it stands for, so both
 ``except ZerogradError`` and ``except ValueError`` (``TypeError``, ...) catch it.
-This module imports nothing, so any part of zerograd (``nn.data`` included) may use it.
+It also holds the two helpers that word an op's error (``describe``, ``op_error``). It imports
+only NumPy, so any part of zerograd (``nn.data`` included) may use it.
 """
 from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
 
 
 class ZerogradError(Exception):
@@ -45,3 +50,27 @@ class MissingFileError(ZerogradError, FileNotFoundError):
 
 class MissingDependencyError(ZerogradError, ImportError):
     """An optional package that a feature needs is not installed."""
+
+
+def describe(xs: Sequence[Any]) -> str:
+    """'shapes (2, 3) and (4,), dtypes float64 and float32' for use in error messages."""
+    arrays = [getattr(x, "_data", x) for x in xs]
+    shapes = [str(tuple(np.shape(a))) for a in arrays]
+    dtypes = [str(np.asarray(a).dtype) for a in arrays]
+    if len(xs) == 1:
+        return f"input shape {shapes[0]}, dtype {dtypes[0]}"
+    return f"shapes {' and '.join(shapes)}, dtypes {' and '.join(dtypes)}"
+
+
+def op_error(op: str, xs: Sequence[Any], params: dict[str, Any],
+             err: Exception) -> ZerogradError:
+    """NumPy's error ``err`` from inside op ``op``, as the matching ZerogradError that names the
+    op, its inputs' shapes and dtypes, and its parameters."""
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items()
+                      if not (isinstance(v, np.ndarray) and v.ndim > 0))
+    msg = f"{op}: {str(err).rstrip()} ({describe(xs)}{'; ' + shown if shown else ''})"
+    if isinstance(err, IndexError):
+        return OpIndexError(msg)
+    if isinstance(err, TypeError):
+        return OpTypeError(msg)
+    return ShapeError(msg)

@@ -10,8 +10,7 @@ import numpy as np
 from . import hooks
 from .conversion import as_inputs, constant, raw
 from .core import DIFFERENTIABLE_KINDS, Variable
-from .errors import (GraphError, NotWrittenError, OpIndexError, OpTypeError, ShapeError,
-                     ZerogradError)
+from .errors import GraphError, NotWrittenError, ZerogradError, op_error
 from .mode import state as _grad_mode
 from .saved import Locks, pack, unpack
 
@@ -126,7 +125,7 @@ class Function:
         except ZerogradError:
             raise
         except (ValueError, IndexError, TypeError) as err:
-            raise _op_error(self, xs, params, err) from err
+            raise op_error(type(self).__name__, xs, params, err) from err
         if type(ys) is not tuple:
             y = constant(ys if type(ys) is np.ndarray else np.asarray(ys))
             if self.requires_grad:
@@ -208,26 +207,3 @@ def _remake_output(fn: Function, index: int, arr: np.ndarray) -> Variable:
 
 def _is_array(v: Any) -> bool:
     return isinstance(v, np.ndarray) and v.ndim > 0
-
-
-def describe(xs: Sequence[Any]) -> str:
-    """'shapes (2, 3) and (4,), dtypes float64 and float32' for use in error messages."""
-    shapes = [str(tuple(np.shape(raw(x)))) for x in xs]
-    dtypes = [str(np.asarray(raw(x)).dtype) for x in xs]
-    if len(xs) == 1:
-        return f"input shape {shapes[0]}, dtype {dtypes[0]}"
-    return f"shapes {' and '.join(shapes)}, dtypes {' and '.join(dtypes)}"
-
-
-def _op_error(fn: Function, xs: list[Variable], params: dict[str, Any],
-              err: Exception) -> ZerogradError:
-    name = type(fn).__name__
-    shown = ", ".join(f"{k}={v!r}" for k, v in params.items() if not _is_array(v))
-    msg = f"{name}: {str(err).rstrip()} ({describe(xs)}{'; ' + shown if shown else ''})"
-    if isinstance(err, IndexError):
-        return OpIndexError(msg)
-    if isinstance(err, TypeError):
-        return OpTypeError(msg)
-    return ShapeError(msg)
-
-

@@ -104,11 +104,11 @@ def _numeric(f: Callable[..., Any], args: list[Any], checked: list[int],
 
 
 def _analytic(f: Callable[..., Any], args: list[Any], checked: list[int],
-              vs: Sequence[Any]) -> list[np.ndarray]:
+              vs: Sequence[Any], create_graph: bool) -> list[np.ndarray]:
     out = _scalar(_outputs(f, args), vs)
     if not out.requires_grad:
         return [np.zeros(args[i].shape) for i in checked]
-    gs = grad(out, [args[i] for i in checked], allow_unused=True)
+    gs = grad(out, [args[i] for i in checked], allow_unused=True, create_graph=create_graph)
     result = []
     for i, g in zip(checked, gs):
         x = args[i]
@@ -141,7 +141,9 @@ def _compare(analytic: list[np.ndarray], numeric: list[np.ndarray], checked: lis
 
 def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, seed: int = 0) -> bool:
-    """Check the backward of ``f`` against central differences, in float64.
+    """Check the backward of ``f`` against central differences, in float64: both a plain
+    backward (the ops' array kernels) and a ``create_graph=True`` one (their Variable
+    ``backward``).
 
     Args:
         f: maps the inputs to a Variable (or a tuple of them); must be deterministic.
@@ -169,10 +171,13 @@ def _check(f: Callable[..., Any], inputs: Sequence[Any], eps: float, atol: float
     args, checked = _prepare(inputs)
     with no_grad():
         vs = _cotangents(_outputs(f, args), seed)
-    analytic = _analytic(f, args, checked, vs)
     with no_grad():
         numeric = _numeric(f, args, checked, vs, eps)
-    _compare(analytic, numeric, checked, args, atol, rtol, what)
+    # A plain backward runs each op's array kernel (fast_backward) where it has one; with
+    # create_graph=True, its Variable backward: both must agree with the numbers.
+    _compare(_analytic(f, args, checked, vs, False), numeric, checked, args, atol, rtol, what)
+    _compare(_analytic(f, args, checked, vs, True), numeric, checked, args, atol, rtol,
+             f"{what} (create_graph=True, the Variable backward)")
     return True
 
 

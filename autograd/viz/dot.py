@@ -33,9 +33,10 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
            title: str | None = None) -> str:
     """The graph that computed ``outputs``, as DOT text for Graphviz.
 
-    Nothing is computed or changed: the picture is read from ``creator``, ``inputs`` and
-    ``outputs`` links, so draw before a backward that frees the graph (or pass
-    ``retain_graph=True`` to it); a freed Function is drawn dashed.
+    Nothing is computed or changed: the picture is read from ``creator``, ``edges`` and
+    ``outputs`` links (a value the graph does not hold is drawn from its shape and dtype), so
+    draw before a backward that frees the graph (or pass ``retain_graph=True`` to it); a freed
+    Function is drawn dashed, without what came before it.
 
     Args:
         outputs: one or more Variables; every Function that led to them is drawn.
