@@ -25,6 +25,7 @@ def constant(arr: np.ndarray) -> Variable:
     v.generation = 0
     v.requires_grad = False
     v._retains_grad = False
+    v._edge = None
     return v
 
 
@@ -80,6 +81,7 @@ def scalar(value: float, dtype: np.dtype) -> Variable:
         arr = np.asarray(value, dtype=dtype)
         arr.flags.writeable = False
         v = constant(arr)
+        v._edge = (None, None, (), arr.dtype)  # an op's edge to it (see Function), made once
         # NOTE: 0.0 == -0.0 as keys, so zeros (and NaNs, which never match) are not kept
         if value and len(_SCALARS) < 1024:
             _SCALARS[(value, dtype)] = v

@@ -36,9 +36,9 @@ class Variable:
     variable([1., 2., 3.], name='x', requires_grad=True)
     """
 
+    # _edge: the edge an op that reads this output takes, set with creator (see Function)
     __slots__ = ("_data", "name", "grad", "creator", "generation", "requires_grad",
-                 "_retains_grad", "__weakref__", "__dict__")
-
+                 "_retains_grad", "_edge", "__weakref__", "__dict__")
 
     def __init__(self, data: ArrayLike, name: str | None = None,
                  requires_grad: bool | None = None) -> None:
@@ -62,6 +62,7 @@ class Variable:
         self.generation = 0
         self.requires_grad = bool(requires_grad)
         self._retains_grad = False
+        self._edge = None
 
     @property
     def data(self) -> np.ndarray:
@@ -338,6 +339,6 @@ class Variable:
 # Function, the conversions, the ops and the engine need Variable defined above; importing
 # them here closes the one import cycle of the package in a known order.
 from .function import Function  # noqa: E402
-from .conversion import as_variable, is_shared, raw  # noqa: E402
+from .conversion import as_variable, is_shared, raw  # noqa: E402, F401 - as_variable re-exported
 from . import elementwise, engine, linalg, reduce, ufuncs  # noqa: E402
 from . import shape as shape_ops  # noqa: E402

@@ -60,8 +60,6 @@ class Gradients:
     def add(self, node: Any, index: int, g: Variable) -> None:
         """Add ``g`` to what output ``index`` of Function ``node`` (or leaf ``node``) has."""
         if isinstance(node, Variable):
-            if not node.requires_grad:  # a named constant, kept for pictures
-                return
             entry = self.leaves.get(id(node))
             if entry is None:
                 self.leaves[id(node)] = [node, g]
@@ -95,7 +93,10 @@ def _input_grads(f: Function, grads: list[Variable], create_graph: bool) -> tupl
             f"{type(f).__name__}: trying to backward through the graph a second time (its "
             "saved values were freed after the first backward); pass retain_graph=True to "
             "the first backward if you need a second one")
-    if f.fast_backward is not None and not create_graph:
+    fast = f.fast_backward is not None and not create_graph
+    if len(grads) == 1:  # NOTE: unrolled for one output, as Function.__call__: once per op
+        gxs = f.fast_backward(grads[0]._data) if fast else f.backward(grads[0])
+    elif fast:
         gxs = f.fast_backward(*[g._data for g in grads])
     else:
         gxs = f.backward(*grads)
@@ -146,8 +147,13 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             if hooks.active:
                 hooks.after_backward(f, gxs)
             for (node, index, shape, dtype), gx in zip(f.edges, gxs):
-                if gx is not None and node is not None:
-                    pending.add(node, index, _reduce_to_input(gx, shape, dtype, f))
+                if gx is None or node is None:
+                    continue
+                # NOTE: the test first, the call only when needed: this runs once per edge
+                if type(gx) is not Variable or gx._data.shape != shape or \
+                        gx._data.dtype != dtype:
+                    gx = _reduce_to_input(gx, shape, dtype, f)
+                pending.add(node, index, gx)
             # NOTE: the loop's names would keep the last gradients alive through the next op
             grads = gxs = gx = None
             if not retain_graph:

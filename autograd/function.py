@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import hooks
-from .conversion import as_inputs, constant, raw
+from .conversion import as_inputs, constant
 from .core import DIFFERENTIABLE_KINDS, Variable
 from .errors import GraphError, NotWrittenError, ZerogradError, op_error
 from .mode import state as _grad_mode
@@ -46,16 +46,19 @@ class Function:
     the engine calls instead when nothing is being recorded (a plain ``backward()``).
     ``backward`` stays the reference; the op table checks that the two agree.
 
-    Set when the op is recorded: ``edges``, one per input, ``(node, index, shape, dtype)``, where node is the input's creator (index: which of its outputs), the input itself
-    if it is a leaf that requires grad, or None for a constant; ``outputs`` (weak references),
+    Set when the op is recorded: ``edges``, one per input, ``(node, index, shape, dtype)``,
+    where node is the input's creator (index: which of its outputs), the input itself if it is
+    a leaf that requires grad, or None for a constant (index: its name, for pictures); ``outputs`` (weak references),
     ``generation`` and ``params``. ``scope`` and ``order`` are set by the picture hooks
     (``autograd.hooks``). During forward, ``self.requires_grad`` says whether the op is being
-    recorded, so forward may skip work only backward needs.
+    recorded, so forward may skip work only backward needs, and ``self.needs_input_grad``
+    (one flag per input) which gradients will be wanted, so it saves only what they read.
     """
 
     fast_backward: Any = None
 
     requires_grad = False
+    needs_input_grad: Any = ()  # one flag per input: is its gradient wanted? (PyTorch's name)
     edges: list[tuple] | None = None
     outputs: list[weakref.ref] | None = None
     generation = 0
@@ -64,8 +67,7 @@ class Function:
     released = False  # True once backward has freed the saved values
     scope: tuple[str, ...] = ()  # the name_scope path, when one was open
     order = 0  # 0 for a forward op; k for one recorded by a k-th order backward
-    _to_save: tuple = ()
-    _saved: list | None = None  # see saved.pack
+    _saved: Any = None  # what forward saved: the arrays, then the entries of saved.pack
     _locks: Locks | None = None
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> Any:
@@ -77,7 +79,7 @@ class Function:
     def save_for_backward(self, *arrays: Any) -> None:
         """In forward: keep these inputs or outputs (the very arrays forward got or returns,
         or None) for backward, which reads them as Variables from ``self.saved``."""
-        self._to_save = arrays
+        self._saved = arrays  # matched to the inputs and outputs, and locked, by _record
 
     @property
     def saved(self) -> tuple:
@@ -92,13 +94,6 @@ class Function:
                          "reads, and read it back from self.saved (edges to the inputs are in "
                          "self.edges)")
 
-    @property
-    def needs_input_grad(self) -> list[bool]:
-        """One flag per input: whether its gradient is wanted (PyTorch's name). Known from the
-        start of forward, so forward saves only what the wanted gradients read."""
-        # a node is a recorded Function, or a leaf that requires grad (or a named constant)
-        return [node is not None and node.requires_grad for node, _, _, _ in self.edges or ()]
-
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         if self.outputs is not None:
             raise GraphError(f"{type(self).__name__}: a Function instance is used once; "
@@ -108,10 +103,17 @@ class Function:
             for x in xs:  # a loop, not any(genexpr): this runs once per op
                 if x.requires_grad:
                     self.requires_grad = True
-                    self.edges = [_edge(x) for x in xs]
+                    # NOTE: unrolled for two inputs, as below: this runs once per recorded op
+                    if len(xs) == 2:
+                        a, b = xs[0]._edge or _edge(xs[0]), xs[1]._edge or _edge(xs[1])
+                        self.edges = [a, b]
+                        self.needs_input_grad = [a[0] is not None, b[0] is not None]
+                    else:
+                        self.edges = [x._edge or _edge(x) for x in xs]
+                        self.needs_input_grad = [edge[0] is not None for edge in self.edges]
                     break
-        if not self.requires_grad:  # to this op's backward, which never runs, all are constant
-            self.edges = _unrecorded(len(xs))
+        if not self.requires_grad:  # no gradient is wanted of an op that is not recorded
+            self.needs_input_grad = _NOTHING_NEEDED[len(xs)]
         try:
             # NOTE: unrolled for one and two inputs and no params: this runs once per op
             if params:
@@ -145,17 +147,22 @@ class Function:
         self.generation = generation
         if params:
             self.params = params
-        self.outputs = [weakref.ref(y) for y in outputs]
-        if len(outputs) > 1:
+        if len(outputs) == 1:  # NOTE: a list display, not a comprehension: once per op
+            self.outputs = [weakref.ref(outputs[0])]
+        else:
+            self.outputs = [weakref.ref(y) for y in outputs]
             self.output_meta = [(y._data.shape, y._data.dtype) for y in outputs]
+        k = 0
         for y in outputs:
-            if y._data.dtype.kind in DIFFERENTIABLE_KINDS:
+            data = y._data
+            if data.dtype.kind in DIFFERENTIABLE_KINDS:
                 y.creator = self
                 y.generation = generation + 1
                 y.requires_grad = True
-        if self._to_save:
-            self._saved, self._locks = pack(self, self._to_save, xs, ys, outputs)
-            del self._to_save
+                y._edge = (self, k, data.shape, data.dtype)
+            k += 1
+        if self._saved is not None:
+            self._saved, self._locks = pack(self, self._saved, xs, ys, outputs)
         if hooks.active:
             hooks.recorded(self, xs)
 
@@ -175,32 +182,36 @@ class Function:
 
 
 def _edge(x: Variable) -> tuple:
-    """The edge from an op to its input x: ``(node, index, shape, dtype)`` (see Function)."""
+    """The edge from an op to its input x: ``(node, index, shape, dtype)`` (see Function).
+    An op's output keeps its edge from the start (``_edge``); leaves and constants get it
+    here."""
     c = x.creator
-    if c is None:  # a constant the user named is kept too, for pictures
-        return (x if x.requires_grad or x.name is not None else None, 0, x._data.shape,
-                x._data.dtype)
+    if c is None:
+        if x.requires_grad:
+            return (x, 0, x._data.shape, x._data.dtype)
+        return (None, x.name, x._data.shape, x._data.dtype)  # a constant: its name, for pictures
     if len(c.outputs) == 1:
         return (c, 0, x._data.shape, x._data.dtype)
     index = next(i for i, ref in enumerate(c.outputs) if ref() is x)
     return (c, index, x._data.shape, x._data.dtype)
 
 
-_UNRECORDED: dict[int, tuple] = {}
+class _Nothing(dict):
+    """``needs_input_grad`` of an op that is not recorded, by its number of inputs."""
+
+    def __missing__(self, n: int) -> tuple[bool, ...]:
+        self[n] = (False,) * n
+        return self[n]
 
 
-def _unrecorded(n: int) -> tuple:
-    """The edges of an op with n inputs that is not recorded: n constants, shapes unknown."""
-    edges = _UNRECORDED.get(n)
-    if edges is None:
-        edges = _UNRECORDED[n] = ((None, 0, None, None),) * n
-    return edges
+_NOTHING_NEEDED = _Nothing()
 
 
 def _remake_output(fn: Function, index: int, arr: np.ndarray) -> Variable:
     """A saved output whose Variable is gone, made again in its place in the graph."""
     y = constant(arr)
     y.creator, y.generation, y.requires_grad = fn, fn.generation + 1, True
+    y._edge = (fn, index, arr.shape, arr.dtype)
     fn.outputs[index] = weakref.ref(y)
     return y
 

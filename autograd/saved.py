@@ -90,6 +90,7 @@ def pack(fn: Any, arrays: Sequence[Any], xs: Sequence[Any], ys: Sequence[Any],
     array)`` for output ``index`` and None for None, and what was locked (None if nothing).
     """
     entries: list = []
+    locked: list[np.ndarray] = []
     for i, a in enumerate(arrays):
         if a is None:
             entries.append(None)
@@ -101,15 +102,16 @@ def pack(fn: Any, arrays: Sequence[Any], xs: Sequence[Any], ys: Sequence[Any],
         else:
             for k, y in enumerate(ys):
                 if y is a:
-                    entries.append((k, None, outputs[k]._data))
+                    a = outputs[k]._data
+                    entries.append((k, None, a))
                     break
             else:
                 raise GraphError(
                     f"{type(fn).__name__}.save_for_backward: argument {i} is neither an input "
                     "nor an output of forward; keep other arrays as attributes (backward reads "
                     "them as constants)")
-    locked: list[np.ndarray] = []
-    lock([e[2] for e in entries if e is not None], locked)
+        if a.flags.writeable or a.base is not None:  # NOTE: read-only and no base: nothing to do
+            lock((a,), locked)
     return entries, (Locks(locked) if locked else None)
 
 
@@ -122,16 +124,16 @@ def unpack(fn: Any, entries: list, remake_output: Any) -> tuple:
             values.append(None)
             continue
         index, x, arr = entry
-        if x is None:
-            y = fn.outputs[index]()
-            values.append(y if y is not None and y._data is arr else
-                          remake_output(fn, index, arr))
-        elif x._data is not arr:
+        if x is not None and x._data is arr:  # an input, as forward saw it
+            values.append(x)
+        elif x is not None:
             raise GraphError(
                 f"{type(fn).__name__}: input {index} (shape {arr.shape}, {arr.dtype}) needed "
                 f"for gradient computation was modified after the forward pass (its .data was "
                 f"replaced by an array of shape {x.shape}, {x.dtype}); recompute the forward "
                 "after changing it, or change it after backward")
-        else:
-            values.append(x)
+        else:  # an output
+            y = fn.outputs[index]()
+            values.append(y if y is not None and y._data is arr else
+                          remake_output(fn, index, arr))
     return tuple(values)

@@ -6,6 +6,7 @@ the decision boundary.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ from autograd.viz import GraphvizError
 
 from . import data, random, zoo
 from .functional import cross_entropy
+from .module import StateDictError, read_metadata
 from .train import Trainer, plot_decision_boundary, plot_history
 
 DATASETS = {"spiral": None, "mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}
@@ -27,6 +29,51 @@ OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adagrad": optim.Ada
 # The book's settings for the spiral (vol 2, ch 1): SGD with lr 1, batch 30, 300 epochs.
 SPIRAL_DEFAULTS = dict(epochs=300, optimizer="sgd", lr=1.0, batch_size=30, hidden="10")
 IMAGE_DEFAULTS = dict(epochs=3, optimizer="adam", lr=1e-3, batch_size=100, hidden="100,100")
+
+
+def _at_least(minimum: int) -> Any:
+    """An argparse type: an integer >= ``minimum``, or a usage error saying so."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
+    parse.__name__ = f"integer >= {minimum}"  # what argparse names in its messages
+    return parse
+
+
+def _learning_rate(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0 (got {text})")
+    return value
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1 (got {text})")
+    return value
+
+
+def _hidden(text: str) -> str:
+    """An argparse type: comma-separated positive layer sizes, e.g. 100,100."""
+    sizes = [s.strip() for s in text.split(",")]
+    if not all(s.isdigit() and int(s) > 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"expected positive sizes separated by commas, "
+                                         f"e.g. 100,100 (got {text!r})")
+    return ",".join(sizes)
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -45,47 +92,55 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--model", choices=sorted(zoo.MODELS), default="mlp",
-                       help="network from the model zoo")
-        p.add_argument("--dataset", choices=sorted(DATASETS), default="spiral",
+    def common(p: argparse.ArgumentParser, recorded: bool = False) -> None:
+        where = " (default: what the weights file records)" if recorded else ""
+        p.add_argument("--model", choices=sorted(zoo.MODELS), default=None if recorded else "mlp",
+                       help="network from the model zoo" + where)
+        p.add_argument("--dataset", choices=sorted(DATASETS),
+                       default=None if recorded else "spiral",
                        help="spiral is generated; the image sets are read from --data-dir "
-                            "(downloaded if missing)")
+                            "(downloaded if missing)" + where)
         p.add_argument("--data-dir", default=None,
                        help="folder holding mnist/ and fashion-mnist/ (default: "
                             "$ZEROGRAD_DATA, else ~/.cache/zerograd)")
-        p.add_argument("--hidden", default=None,
+        p.add_argument("--hidden", type=_hidden, default=None,
                        help="MLP hidden sizes, comma separated (default: 10 for the spiral, "
                             "100,100 for images)")
-        p.add_argument("--batch-size", type=int, default=None,
+        p.add_argument("--batch-size", type=_at_least(1), default=None,
                        help="batch size (default: training 30 for the spiral, 100 for images; "
                             "evaluation 1000)")
-        p.add_argument("--threads", type=int, default=None,
+        p.add_argument("--threads", type=_at_least(1), default=None,
                        help="threads for zerograd's array work, BLAS set to one per call "
                             "(default: $OMP_NUM_THREADS, else every CPU this process may use)")
 
     train = sub.add_parser("train", help="train a model and save its weights and curves",
                            formatter_class=_Help)
     common(train)
-    train.add_argument("--epochs", type=int, default=None,
+    train.add_argument("--epochs", type=_at_least(1), default=None,
                        help="epochs (default: 300 for the spiral, 3 for images)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=None,
                        help="optimizer (default: sgd for the spiral, adam for images)")
-    train.add_argument("--lr", type=float, default=None,
+    train.add_argument("--lr", type=_learning_rate, default=None,
                        help="learning rate (default: 1.0 for the spiral, 1e-3 for images)")
-    train.add_argument("--subset", type=int, default=None,
+    train.add_argument("--subset", type=_at_least(1), default=None,
                        help="train on the first N training samples only")
-    train.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling")
+    train.add_argument("--val-split", type=_fraction, default=0.1,
+                       help="fraction of the training data held out for validation, which "
+                            "picks best.npz (0: none; the test set is used once, at the end)")
+    train.add_argument("--seed", type=_at_least(0), default=0,
+                       help="seed for weights and shuffling")
     train.add_argument("--out", default=None,
                        help="output folder (default: runs/MODEL-DATASET)")
     train.add_argument("--resume", action="store_true",
                        help="continue from OUT/last.npz (weights, optimizer, epoch, random "
                             "state) as if never interrupted")
-    train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="progress bars (default: only when stderr is a terminal; "
+                            "otherwise plain epoch lines)")
 
     ev = sub.add_parser("eval", help="report the test accuracy of saved weights",
                         formatter_class=_Help)
-    common(ev)
+    common(ev, recorded=True)
     ev.add_argument("--weights", required=True, help="an .npz written by `zerograd train`")
 
     graph = sub.add_parser("graph", help="draw the graph of one training step's loss",
@@ -96,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--format", choices=ag.viz.FORMATS, default=None,
                        help="picture format (default: the suffix of --output, else svg); "
                             "dot writes the DOT text itself and needs no Graphviz")
-    graph.add_argument("--collapse", type=int, default=None, metavar="DEPTH",
+    graph.add_argument("--collapse", type=_at_least(0), default=None, metavar="DEPTH",
                        help="fold each module DEPTH levels below the model into one box "
                             "(1: one box per layer)")
     graph.add_argument("--show-values", action="store_true",
@@ -105,8 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run backward first and add each gradient's summary")
     graph.add_argument("--hide-constants", action="store_true",
                        help="leave out unnamed constants (literals, masks)")
-    graph.add_argument("--batch-size", type=int, default=2, help="images in the random batch")
-    graph.add_argument("--seed", type=int, default=0, help="seed for weights and the batch")
+    graph.add_argument("--batch-size", type=_at_least(1), default=2,
+                       help="images in the random batch")
+    graph.add_argument("--seed", type=_at_least(0), default=0,
+                       help="seed for weights and the batch")
     return parser
 
 
@@ -137,44 +194,104 @@ def _model(args: argparse.Namespace, settings: dict[str, Any]) -> Any:
     return zoo.MODELS[args.model]()
 
 
+def _split(train_set: Any, fraction: float, seed: int) -> tuple[Any, Any]:
+    """A random ``fraction`` of the training samples held out for validation (None if 0), the
+    same for the same seed (so a resumed run keeps its split)."""
+    n_val = int(round(len(train_set) * fraction))
+    if n_val == 0:
+        return train_set, None
+    if n_val >= len(train_set):
+        raise SystemExit(f"zerograd: --val-split {fraction} leaves no training samples "
+                         f"(of {len(train_set)})")
+    order = np.random.default_rng(seed).permutation(len(train_set))
+    return (data.Subset(train_set, np.sort(order[n_val:])),
+            data.Subset(train_set, np.sort(order[:n_val])))
+
+
+def _metadata(args: argparse.Namespace, settings: dict[str, Any], samples: int) -> dict:
+    """What a weights file records of its model and training (``zerograd eval`` reads it)."""
+    return {"zerograd": ag.__version__, "model": args.model, "dataset": args.dataset,
+            "model_args": {"hidden": settings["hidden"]} if args.model == "mlp" else {},
+            "training": {"epochs": settings["epochs"], "optimizer": settings["optimizer"],
+                         "lr": settings["lr"], "batch_size": settings["batch_size"],
+                         "seed": args.seed, "val_split": args.val_split,
+                         "subset": args.subset, "train_samples": samples}}
+
+
 def train(args: argparse.Namespace) -> float:
     settings = _settings(args)
     random.manual_seed(args.seed)
     out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}")
     os.makedirs(out, exist_ok=True)
-    train_set, test_set = _datasets(args)
+    full_train, test_set = _datasets(args)
     if args.subset:
-        train_set = data.Subset(train_set, np.arange(min(args.subset, len(train_set))))
+        full_train = data.Subset(full_train, np.arange(min(args.subset, len(full_train))))
+    train_set, val_set = _split(full_train, args.val_split, args.seed)
     model = _model(args, settings)
     optimizer = OPTIMIZERS[settings["optimizer"]](model.parameters(), lr=settings["lr"])
     loader = data.DataLoader(train_set, batch_size=settings["batch_size"], shuffle=True,
                              seed=args.seed)
-    test_loader = None if test_set is None else data.DataLoader(test_set, batch_size=1000)
-    trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=not args.no_progress)
-    print(f"training {args.model} on {args.dataset} ({len(train_set)} samples) for "
+    val_loader = None if val_set is None else data.DataLoader(val_set, batch_size=1000)
+    meta = _metadata(args, settings, len(train_set))
+    trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=args.progress,
+                      metadata=meta)
+    held = f", {len(val_set)} held out for validation" if val_set is not None else ""
+    print(f"training {args.model} on {args.dataset} ({len(train_set)} samples{held}) for "
           f"{settings['epochs']} epochs with {settings['optimizer']} lr={settings['lr']} "
           f"batch={settings['batch_size']}", flush=True)
     began = time.perf_counter()
-    history = trainer.fit(loader, settings["epochs"], test_loader, resume=args.resume)
+    history = trainer.fit(loader, settings["epochs"], val_loader, resume=args.resume)
     seconds = time.perf_counter() - began
-    model.save(os.path.join(out, "weights.npz"))
+    if trainer.interrupted is not None:
+        _stopped(trainer.interrupted, out)
+    model.save(os.path.join(out, "weights.npz"), metadata=meta)
     plot_history(history, os.path.join(out, "curve.png"), f"{args.model} on {args.dataset}")
-    with open(os.path.join(out, "history.json"), "w") as f:
-        f.write(history.to_json())
-    if test_loader is None:
-        _, acc = trainer.evaluate(data.DataLoader(train_set, batch_size=1000))
-        spiral = train_set.dataset if isinstance(train_set, data.Subset) else train_set
+    results = json.loads(history.to_json())
+    if test_set is None:  # the spiral has no test set: the whole training set, once
+        _, acc = trainer.evaluate(data.DataLoader(full_train, batch_size=1000))
+        spiral = full_train.dataset if isinstance(full_train, data.Subset) else full_train
         plot_decision_boundary(model, spiral.x, spiral.t, os.path.join(out, "boundary.png"))
+        results["final_train_acc"] = acc
         print(f"final training accuracy: {acc:.4f}")
-    else:
-        _, acc = trainer.evaluate(test_loader)
-        print(f"final test accuracy: {acc:.4f}")
+    else:  # once, at the end, with the final weights
+        loss, acc = trainer.evaluate(data.DataLoader(test_set, batch_size=1000))
+        results["test_loss"], results["test_acc"] = loss, acc
+        print(f"test accuracy: {acc:.4f} (loss {loss:.4f})")
+    with open(os.path.join(out, "history.json"), "w") as f:
+        json.dump(results, f)
     print(f"took {seconds:.1f} s; wrote {out}/weights.npz, curve.png"
-          f"{', boundary.png' if test_loader is None else ''}")
+          f"{', boundary.png' if test_set is None else ''}")
     return acc
 
 
+def _stopped(epoch: int, out: str) -> None:
+    """Ctrl-C during training: say what was kept and how to go on, and exit 130 (as a shell
+    does for a command that SIGINT ended)."""
+    last = os.path.join(out, "last.npz")
+    if epoch > 1 and os.path.exists(last):
+        kept = f"{last} holds epoch {epoch - 1}; continue with the same command plus --resume"
+        command = " ".join(["zerograd"] + [a for a in sys.argv[1:] if a != "--resume"])
+        kept += f":\n  {command} --resume"
+    else:
+        kept = "no epoch had finished, so there is nothing to resume"
+    print(f"zerograd: interrupted in epoch {epoch}; {kept}", file=sys.stderr)
+    raise SystemExit(130)
+
+
 def evaluate(args: argparse.Namespace) -> float:
+    meta = read_metadata(args.weights) or {}
+    for name in ("model", "dataset"):
+        recorded = meta.get(name)
+        given = getattr(args, name)
+        if given is None and recorded is None:
+            raise SystemExit(f"zerograd: {args.weights} does not record its {name} (written "
+                             f"by an older zerograd?): pass --{name}")
+        if given is not None and recorded is not None and given != recorded:
+            raise SystemExit(f"zerograd: {args.weights} holds a {meta['model']} trained on "
+                             f"{meta['dataset']}, not --{name} {given}")
+        setattr(args, name, given if given is not None else recorded)
+    if args.hidden is None and "hidden" in meta.get("model_args", {}):
+        args.hidden = meta["model_args"]["hidden"]
     settings = _settings(args)
     train_set, test_set = _datasets(args)
     model = _model(args, settings)
@@ -184,7 +301,7 @@ def evaluate(args: argparse.Namespace) -> float:
                              batch_size=args.batch_size or 1000)
     loss, acc = trainer.evaluate(loader)
     what = "test" if test_set is not None else "training"
-    print(f"{what} accuracy: {acc:.4f} (loss {loss:.4f})")
+    print(f"{args.model} on {args.dataset}: {what} accuracy {acc:.4f} (loss {loss:.4f})")
     return acc
 
 
@@ -215,11 +332,6 @@ def step_loss(model: Any, batch_size: int = 2, seed: int = 0) -> tuple[ag.Variab
 
 def graph(args: argparse.Namespace) -> str:
     """``zerograd graph``: draw the graph of one training step's loss of a zoo model."""
-    if args.batch_size < 1:
-        raise SystemExit(f"zerograd graph: --batch-size must be at least 1 "
-                         f"(got {args.batch_size})")
-    if args.collapse is not None and args.collapse < 0:
-        raise SystemExit(f"zerograd graph: --collapse must be >= 0 (got {args.collapse})")
     random.manual_seed(args.seed)
     model = zoo.MODELS[args.model]()
     loss, _ = step_loss(model, args.batch_size, args.seed)
@@ -234,12 +346,24 @@ def graph(args: argparse.Namespace) -> str:
     return path
 
 
+def _check_picture_format(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The picture's suffix names its format (svg, png, pdf, dot); refuse any other, or one
+    that contradicts --format, rather than write one format under another's name."""
+    suffix = os.path.splitext(args.output)[1].lower().lstrip(".")
+    if suffix and suffix not in ag.viz.FORMATS:
+        parser.error(f"graph: cannot write a .{suffix} picture (-o {args.output}); use a "
+                     f"name ending in {', '.join('.' + f for f in ag.viz.FORMATS)}")
+    if suffix and args.format is not None and args.format != suffix:
+        parser.error(f"graph: -o {args.output} names a .{suffix} file but --format is "
+                     f"{args.format}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "graph":
+        _check_picture_format(parser, args)
     threads = getattr(args, "threads", None)
-    if threads is not None and threads < 1:
-        parser.error(f"--threads must be at least 1 (got {threads})")
     ag.set_num_threads(ag.parallel.default_threads() if threads is None else threads)
     ag.keep_freed_memory()  # a training step reuses its arrays' memory (docs/speed.rst)
     try:
@@ -253,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"zerograd: {err}", file=sys.stderr)
         return 1
     except (data.DownloadError, data.IDXError, OSError) as err:
+        print(f"zerograd: {err}", file=sys.stderr)
+        return 1
+    except (ag.ArgumentError, StateDictError) as err:  # a weights file that cannot be used
         print(f"zerograd: {err}", file=sys.stderr)
         return 1
     return 0

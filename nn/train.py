@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -11,16 +14,24 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 import autograd as ag
-from autograd import OpTypeError, Variable
+from autograd import ArgumentError, OpTypeError, Variable
 
 from . import functional as F
 from . import random
-from .module import Module, load_arrays, save_arrays
+from .module import (METADATA, Module, load_arrays, remove_stale_temporaries,
+                     save_arrays)
 
 
 @dataclass
 class History:
-    """Per-epoch figures: losses, accuracies (None where not measured) and seconds."""
+    """Per-epoch figures (None where not measured) and seconds.
+
+    ``train_loss`` and ``train_acc`` are measured after each epoch in evaluation mode on a
+    fixed sample of the training data, as the book's Trainer does; ``running_loss`` and
+    ``running_acc`` are the averages over the epoch's batches while training (train mode:
+    dropout on, the weights still moving). ``val_*`` are measured on the validation data
+    given to ``fit``.
+    """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
@@ -28,6 +39,8 @@ class History:
     val_loss: list[float | None] = field(default_factory=list)
     val_acc: list[float | None] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    running_loss: list[float] = field(default_factory=list)
+    running_acc: list[float] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -56,18 +69,33 @@ class Trainer:
             with the best validation accuracy so far (or the lowest training loss without
             validation data) also to ``best.npz``. ``fit(..., resume=True)`` continues from
             ``last.npz`` exactly as if never interrupted.
-        progress: show a tqdm progress bar per epoch.
+        progress: show tqdm progress bars; None (the default) shows them only when stderr is
+            a terminal, so a log file gets plain epoch lines instead of redraws.
         verbose: print a summary line per epoch (every k-th epoch on long runs, so about 20
             lines in all).
+        train_sample: how many training samples (a fixed random choice) ``train_loss`` and
+            ``train_acc`` are measured on after each epoch, in evaluation mode. A train loader
+            without a ``.dataset`` (a plain iterable of batches) gives the running figures.
+        metadata: JSON-able facts about the model, written into every checkpoint as
+            ``Module.save`` writes them (``nn.module.read_metadata`` reads them).
+
+    During ``fit``, a first Ctrl-C stops training after the current step (a second one
+    interrupts at once): ``fit`` returns, and ``interrupted`` holds the epoch it stopped in
+    (None when training ran to the end). ``last.npz`` still holds the last finished epoch.
     """
 
     def __init__(self, model: Module, optimizer: Any,
                  loss_fn: Callable[[Variable, np.ndarray], Variable] = F.cross_entropy,
                  scheduler: Any = None, checkpoint_dir: str | os.PathLike | None = None,
-                 progress: bool = True, verbose: bool = True) -> None:
+                 progress: bool | None = None, verbose: bool = True,
+                 train_sample: int = 1000, metadata: dict[str, Any] | None = None) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        if progress is None:
+            progress = sys.stderr.isatty()
         self.scheduler, self.progress, self.verbose = scheduler, progress, verbose
         self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
+        self.interrupted: int | None = None
+        self.train_sample, self.metadata = train_sample, metadata
         self._loader: Any = None
         self.history = History()
         self.best: float | None = None
@@ -105,6 +133,7 @@ class Trainer:
         start = 0
         self._loader = train_loader
         if resume and self.checkpoint_dir is not None:
+            remove_stale_temporaries(self.checkpoint_dir)
             last = os.path.join(self.checkpoint_dir, "last.npz")
             if os.path.exists(last):
                 start = self.load_checkpoint(last)
@@ -114,18 +143,45 @@ class Trainer:
         epoch_range = range(start + 1, epochs + 1)
         if self.progress and not per_epoch:
             epoch_range = _progress(epoch_range, True, "training", unit="epoch")
+        self.interrupted = None
+        sample = self._training_sample(train_loader)
+        with _StopOnInterrupt() as stop:
+            self._fit_epochs(train_loader, epochs, val_loader, epoch_range, per_epoch, stop,
+                             sample)
+        return self.history
+
+    def _training_sample(self, train_loader: Any) -> Any:
+        """A loader over a fixed random choice of ``train_sample`` training samples (all of
+        them if there are fewer), the same every epoch and on resume."""
+        from .data import DataLoader, Subset
+        dataset = getattr(train_loader, "dataset", None)
+        if dataset is None:  # a plain iterable of batches: the running figures stand in
+            return None
+        n = len(dataset)
+        chosen = np.sort(np.random.default_rng(0).permutation(n)[:self.train_sample])
+        return DataLoader(Subset(dataset, chosen), batch_size=1000)
+
+    def _fit_epochs(self, train_loader: Any, epochs: int, val_loader: Any, epoch_range: Any,
+                    per_epoch: bool, stop: _StopOnInterrupt, sample: Any) -> None:
         for epoch in epoch_range:
             began = time.perf_counter()
             self.model.train()
             losses, accs, sizes = [], [], []
             batches = _progress(train_loader, per_epoch, f"epoch {epoch}/{epochs}")
             for x, t in batches:
+                if stop.requested:
+                    self.interrupted = epoch
+                    getattr(batches, "close", lambda: None)()
+                    getattr(epoch_range, "close", lambda: None)()
+                    return
                 loss, acc = self.train_step(x, t)
                 losses.append(loss)
                 accs.append(acc)
                 sizes.append(len(t))
                 if hasattr(batches, "set_postfix"):
                     batches.set_postfix(loss=f"{loss:.4f}", acc=f"{acc:.3f}", refresh=False)
+            train_loss, train_acc = self.evaluate(sample) if sample is not None else (
+                float(np.average(losses, weights=sizes)), float(np.average(accs, weights=sizes)))
             val_loss = val_acc = None
             if val_loader is not None:
                 val_loss, val_acc = self.evaluate(val_loader)
@@ -133,15 +189,19 @@ class Trainer:
                 self.scheduler.step()
             h = self.history
             h.epoch.append(epoch)
-            h.train_loss.append(float(np.average(losses, weights=sizes)))
-            h.train_acc.append(float(np.average(accs, weights=sizes)))
+            h.train_loss.append(train_loss)
+            h.train_acc.append(train_acc)
+            h.running_loss.append(float(np.average(losses, weights=sizes)))
+            h.running_acc.append(float(np.average(accs, weights=sizes)))
             h.val_loss.append(val_loss)
             h.val_acc.append(val_acc)
             h.seconds.append(time.perf_counter() - began)
             if self.verbose and (epoch % max(1, epochs // 20) == 0 or epoch == epochs):
-                shown = f", val acc {val_acc:.4f}" if val_acc is not None else ""
-                line = (f"epoch {epoch}: train loss {h.train_loss[-1]:.4f}, train acc "
-                        f"{h.train_acc[-1]:.4f}{shown} ({h.seconds[-1]:.1f} s)")
+                shown = (f", val loss {val_loss:.4f} acc {val_acc:.4f}"
+                         if val_acc is not None else "")
+                line = (f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f}"
+                        f"{shown} (running train-mode loss {h.running_loss[-1]:.4f}; "
+                        f"{h.seconds[-1]:.1f} s)")
                 # Through the bar when there is one, so the line does not cut through it.
                 getattr(epoch_range, "write", print)(line)
             score = val_acc if val_acc is not None else -h.train_loss[-1]
@@ -153,7 +213,6 @@ class Trainer:
                 self.save_checkpoint(os.path.join(self.checkpoint_dir, "last.npz"), epoch)
                 if improved:
                     self.save_checkpoint(os.path.join(self.checkpoint_dir, "best.npz"), epoch)
-        return self.history
 
     def save_checkpoint(self, path: str | os.PathLike, epoch: int) -> None:
         """Model weights, optimizer state, epoch and history in one .npz, written atomically."""
@@ -173,11 +232,16 @@ class Trainer:
         if isinstance(generator, np.random.Generator):
             meta["rng"]["loader"] = generator.bit_generator.state
         arrays["meta"] = np.array(json.dumps(meta, default=_jsonable))
+        if self.metadata is not None:  # what the model is, so the checkpoint describes itself
+            arrays[METADATA] = np.array(json.dumps(self.metadata, sort_keys=True))
         save_arrays(path, arrays)
 
     def load_checkpoint(self, path: str | os.PathLike) -> int:
         """Restore everything ``save_checkpoint`` wrote; returns the epoch it was taken at."""
         arrays = load_arrays(path)
+        if "meta" not in arrays:
+            raise ArgumentError(f"load_checkpoint: {os.fspath(path)} is not a Trainer checkpoint "
+                                "(it has no 'meta' entry)")
         meta = json.loads(str(arrays["meta"]))
         self.model.load_state_dict({k[len("model."):]: v for k, v in arrays.items()
                                     if k.startswith("model.")})
@@ -215,6 +279,29 @@ def _length(loader: Any) -> int:
         return 1 << 30  # unknown: assume long
 
 
+class _StopOnInterrupt:
+    """While training: the first Ctrl-C (SIGINT) asks to stop after the current step, a second
+    one interrupts at once. Only the main thread can take the signal; elsewhere, nothing
+    changes."""
+
+    requested = False
+
+    def __enter__(self) -> _StopOnInterrupt:
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._ask)
+        return self
+
+    def _ask(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def _progress(items: Any, show: bool, desc: str, unit: str = "batch") -> Any:
     if not show:
         return items
@@ -227,14 +314,15 @@ def plot_history(history: History, path: str | os.PathLike, title: str = "") -> 
     plt = _pyplot()
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     dots = len(history.epoch) <= 30  # markers only while they can be told apart
-    ax_loss.plot(history.epoch, history.train_loss, "o-" if dots else "-", label="train")
-    if any(v is not None for v in history.val_loss):
-        ax_loss.plot(history.epoch, history.val_loss, "s-" if dots else "-", label="test")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
-    ax_acc.plot(history.epoch, history.train_acc, "o-" if dots else "-", label="train")
-    if any(v is not None for v in history.val_acc):
-        ax_acc.plot(history.epoch, history.val_acc, "s-" if dots else "-", label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax, train, running, val, what in (
+            (ax_loss, history.train_loss, history.running_loss, history.val_loss, "loss"),
+            (ax_acc, history.train_acc, history.running_acc, history.val_acc, "accuracy")):
+        ax.plot(history.epoch, train, "o-" if dots else "-", label="train (evaluation mode)")
+        if len(running) == len(history.epoch):  # absent in histories of older versions
+            ax.plot(history.epoch, running, ":", color="grey", label="running, train mode")
+        if any(v is not None for v in val):
+            ax.plot(history.epoch, val, "s-" if dots else "-", label="validation")
+        ax.set(xlabel="epoch", ylabel=what, title=what)
     from matplotlib.ticker import MaxNLocator
     for ax in (ax_loss, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

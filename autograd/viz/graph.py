@@ -94,8 +94,8 @@ def collect(outputs: Sequence[Variable], op: str = "to_dot") -> Graph:
         for node, index, shape, dtype in f.edges or ():
             if isinstance(node, Function):
                 x = value(node, index, shape, dtype)
-            else:
-                x = node if node is not None else Value(shape, dtype)
+            else:  # a leaf, or a constant: index is then its name
+                x = node if node is not None else Value(shape, dtype, name=index)
             read.append(x)
             graph.consumers.setdefault(id(x), []).append(f)
             if id(x) not in seen:

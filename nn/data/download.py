@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import http.client
 import os
+import sys
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -62,7 +63,7 @@ def file_md5(path: str | os.PathLike[str]) -> str:
 
 
 def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[str], md5: str,
-             *, name: str, progress: bool = True) -> Path:
+             *, name: str, progress: bool | None = None) -> Path:
     """Fetch ``filename`` into ``folder`` from the first mirror that serves it intact.
 
     Each attempt streams into a temporary file in ``folder`` while hashing it; only a file
@@ -75,7 +76,7 @@ def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[st
         mirrors: base URLs tried in order; the URL is ``mirror + filename``.
         md5: the expected MD5 hex digest.
         name: who is downloading, the prefix of error messages (e.g. ``"MNIST"``).
-        progress: show a tqdm progress bar.
+        progress: show a tqdm progress bar (default: only when stderr is a terminal).
 
     Returns:
         The path of the downloaded file.
@@ -122,7 +123,8 @@ def _fetch(url: str, dest: Path, md5: str, *, desc: str, progress: bool) -> None
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             with tqdm(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024,
-                      leave=False, disable=not progress) as bar:
+                      leave=False, disable=not (sys.stderr.isatty() if progress is None
+                                                else progress)) as bar:
                 while chunk := response.read(_CHUNK):
                     out.write(chunk)
                     digest.update(chunk)

@@ -61,8 +61,8 @@ class SoftmaxCrossEntropy(Function):
 
     def _per_sample(self, grad):
         """The incoming gradient as a factor for each sample's row: (), or (N, 1) for 'none'."""
-        if self.reduction == "mean":
-            return grad * (1.0 / len(self.labels))
+        if self.reduction == "mean":  # NOTE: an empty batch has an empty gradient: any factor
+            return grad * (1.0 / max(len(self.labels), 1))
         return grad.reshape(len(self.labels), 1) if self.reduction == "none" else grad
 
 
@@ -83,7 +83,9 @@ def cross_entropy(x: Any, t: Any, reduction: str = "mean") -> Variable:
     Args:
         x: logits (N, C).
         t: integer labels (N,) in [0, C), or probabilities (N, C) (e.g. one-hot).
-        reduction: "mean" (over N), "sum" or "none" (one loss per sample).
+        reduction: "mean" (over N), "sum" or "none" (one loss per sample). An empty batch
+            (N = 0) gives nan for "mean", as in PyTorch, 0 for "sum" and an empty array for
+            "none"; its gradient is empty.
 
     >>> import numpy as np
     >>> round(cross_entropy(np.array([[2.0, 0.0, 0.0]]), np.array([0])).item(), 4)

@@ -11,6 +11,7 @@ from .. import functional as F
 from .. import init
 from ..functional.im2col import Pair, pair
 from ..module import Module, Parameter
+from .linear import in_layer_dtype
 
 
 class Conv2d(Module):
@@ -42,6 +43,7 @@ class Conv2d(Module):
         self.bias = Parameter(np.zeros(out_channels, dtype=dtype)) if bias else None
 
     def forward(self, x: Any) -> Variable:
+        x = in_layer_dtype(x, self.weight.dtype)  # see Linear
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:

@@ -12,10 +12,22 @@ from .. import init
 from ..module import Module, Parameter
 
 
+def in_layer_dtype(x: Any, dtype: np.dtype) -> Any:
+    """The input rule of zerograd's layers: a layer computes in its weights' dtype. An input
+    of another dtype (integers, booleans, float64 into a float32 layer) is cast to it, a
+    Variable differentiably, so a float32 layer never gives a float64 result."""
+    if isinstance(x, Variable):
+        return x if x.dtype == dtype else x.astype(dtype)
+    arr = np.asarray(x)
+    return arr if arr.dtype == dtype else arr.astype(dtype)
+
+
 class Linear(Module):
     """y = x W^T + b, with W (out_features, in_features) as in PyTorch.
 
     Weights start He-normal (std sqrt(2 / in_features), right for a following ReLU), biases 0.
+    The input is cast to the weights' dtype (see ``in_layer_dtype``): an integer or float64
+    batch into a float32 layer gives float32.
 
     Shape:
         ``(*, in_features) -> (*, out_features)``.
@@ -34,7 +46,7 @@ class Linear(Module):
         self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
 
     def forward(self, x: Any) -> Variable:
-        return F.linear(x, self.weight, self.bias)
+        return F.linear(in_layer_dtype(x, self.weight.dtype), self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

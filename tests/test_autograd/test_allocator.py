@@ -1,5 +1,4 @@
 """autograd.allocator: freed memory kept for reuse on glibc, and the switches around it."""
-import os
 import subprocess
 import sys
 

@@ -30,7 +30,7 @@ def test_spiral_cli_trains_to_97_percent_and_eval_reads_the_weights(tmp_path, ca
     history = json.loads((tmp_path / "history.json").read_text())
     assert len(history["epoch"]) == 300 and history["train_loss"][-1] < history["train_loss"][0]
     assert cli.main(["eval", "--weights", str(tmp_path / "weights.npz")]) == 0
-    assert f"training accuracy: {acc:.4f}" in capsys.readouterr().out
+    assert f"mlp on spiral: training accuracy {acc:.4f}" in capsys.readouterr().out
 
 
 def test_cli_help_lists_the_commands(capsys) -> None:
@@ -55,7 +55,7 @@ def test_cli_threads_option_sets_zerograd_threads(tmp_path, capsys) -> None:
         ag.set_num_threads(before)
     with pytest.raises(SystemExit):
         cli.main(["train", "--threads", "0"])
-    assert "--threads must be at least 1 (got 0)" in capsys.readouterr().err
+    assert "--threads: must be at least 1 (got 0)" in capsys.readouterr().err
 
 
 def test_cli_reports_missing_data_clearly(tmp_path, capsys, monkeypatch) -> None:
