@@ -35,26 +35,23 @@ def _at_least(minimum: int) -> Any:
     return parse
 
 
-def _learning_rate(text: str) -> float:
-    """An argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0 (got {text})")
-    return value
+def _number(fits: Any, expected: str) -> Any:
+    """An argparse type: a number for which ``fits(value)`` holds, described as ``expected``
+    in the usage error otherwise."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not fits(value):
+            raise argparse.ArgumentTypeError(f"must be {expected} (got {text})")
+        return value
+    parse.__name__ = expected
+    return parse
 
 
-def _fraction(text: str) -> float:
-    """An argparse type: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1 (got {text})")
-    return value
+_learning_rate = _number(lambda v: np.isfinite(v) and v > 0, "a finite number > 0")
+_fraction = _number(lambda v: 0 <= v < 1, "at least 0 and below 1")
 
 
 def _hidden(text: str) -> str:
