@@ -38,3 +38,12 @@ def test_bench_lists_workloads() -> None:
     for name in ("per_op", "mlp_train", "mlp_infer", "simple_cnn_train", "simple_cnn_infer",
                  "deep_cnn_train", "deep_cnn_infer", "simple_cnn_memory"):
         assert name in proc.stdout
+
+
+def test_wrapped_batch_runs() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bench.wrapped_batch", "--rounds", "1",
+                           "--steps", "1"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for way in ("array", "Variable(x)", "Variable(x, requires_grad=False)"):
+        assert f"  {way} " in proc.stdout
