@@ -35,3 +35,18 @@ def dot() -> str:
             pytest.fail(f"{reason}. CI is set, so this fails instead of skipping.")
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture
+def torch():
+    """PyTorch, the oracle (see tests/oracle.py: skips without it, unless required)."""
+    from .oracle import import_torch
+    return import_torch()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    # A test that takes the torch fixture is an oracle test: ``pytest -m oracle`` (.ci/run's
+    # second step) selects them, with the modules that mark themselves.
+    for item in items:
+        if "torch" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.oracle)

@@ -10,12 +10,13 @@ import nn
 from autograd import ShapeError
 from nn import functional as F
 
+from ..oracle import import_torch
+
 RNG = np.random.default_rng(0)
 
 
 def _torch():
-    return pytest.importorskip("torch", reason="PyTorch is not installed: the oracle "
-                                               "comparisons need it (pip install torch)")
+    return import_torch()
 
 
 def _compare(ours, theirs, inputs, t_inputs, rtol=1e-10, atol=1e-10):
@@ -38,8 +39,7 @@ def _pair(*shape):
 
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), ((1, 2), (2, 0),
                                                                                (2, 1))])
-def test_conv2d_matches_torch(stride, padding, dilation) -> None:
-    torch = _torch()
+def test_conv2d_matches_torch(stride, padding, dilation, torch) -> None:
     (x, tx), (w, tw), (b, tb) = _pair(2, 3, 7, 8), _pair(4, 3, 3, 2), _pair(4)
     _compare(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation),
              lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride, padding, dilation),
@@ -47,8 +47,7 @@ def test_conv2d_matches_torch(stride, padding, dilation) -> None:
 
 
 @pytest.mark.parametrize("kernel, stride, padding", [(2, None, 0), (3, 2, 1), ((2, 3), 1, 0)])
-def test_pooling_matches_torch(kernel, stride, padding) -> None:
-    torch = _torch()
+def test_pooling_matches_torch(kernel, stride, padding, torch) -> None:
     (x, tx) = _pair(2, 3, 7, 8)
     _compare(lambda x: F.max_pool2d(x, kernel, stride, padding),
              lambda x: torch.nn.functional.max_pool2d(x, kernel, stride, padding), [x], [tx])
@@ -58,8 +57,7 @@ def test_pooling_matches_torch(kernel, stride, padding) -> None:
 
 
 @pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5, 5)])
-def test_batch_norm_matches_torch_in_both_modes(shape) -> None:
-    torch = _torch()
+def test_batch_norm_matches_torch_in_both_modes(shape, torch) -> None:
     ours = (nn.BatchNorm1d if len(shape) == 2 else nn.BatchNorm2d)(3, dtype=np.float64)
     theirs = (torch.nn.BatchNorm1d if len(shape) == 2 else torch.nn.BatchNorm2d)(3).double()
     for step in range(3):
@@ -73,8 +71,7 @@ def test_batch_norm_matches_torch_in_both_modes(shape) -> None:
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-def test_cross_entropy_matches_torch(reduction) -> None:
-    torch = _torch()
+def test_cross_entropy_matches_torch(reduction, torch) -> None:
     (x, tx) = _pair(5, 4)
     t = np.array([0, 3, 1, 1, 2])
     _compare(lambda x: F.cross_entropy(x * 30, t, reduction),
@@ -82,8 +79,7 @@ def test_cross_entropy_matches_torch(reduction) -> None:
                                                          reduction=reduction), [x], [tx])
 
 
-def test_linear_softmax_and_friends_match_torch() -> None:
-    torch = _torch()
+def test_linear_softmax_and_friends_match_torch(torch) -> None:
     tf = torch.nn.functional
     (x, tx), (w, tw), (b, tb) = _pair(3, 4), _pair(2, 4), _pair(2)
     _compare(F.linear, tf.linear, [x, w, b], [tx, tw, tb])

@@ -14,11 +14,11 @@ import autograd as ag
 import optim
 from optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, StepLR
 
+from ..oracle import import_torch
 from .configs import CONFIGS, IDS, Config, gradients, initial_values, set_grads
 
-torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed; the comparisons with torch.optim need it "
-                    "(pip install torch in a virtual environment)")
+torch = import_torch(module_level=True)
+pytestmark = pytest.mark.oracle
 
 STEPS = 5
 TORCH_NAMES = {"SGD": "SGD", "Momentum": "SGD", "AdaGrad": "Adagrad", "RMSprop": "RMSprop",
