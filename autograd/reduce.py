@@ -100,10 +100,14 @@ class Max(Function):
 
     def backward(self, grad):
         x, = self.saved
-        share = (x.data == self.top).astype(grad.dtype)
-        count = reduce_keepdims(np.add, share, self.axes)
+        top = x.data == self.top
+        # Ties are counted as integers: in float16 a count above 65,504 would be inf and turn
+        # every share into 0. Each share, 1 / count, is rounded to the gradient's dtype once.
+        count = np.sum(top, axis=self.axes, keepdims=True, dtype=np.int64)
         if (count != 1).any():  # ties share the gradient evenly
-            share /= count
+            share = (top / count).astype(grad.dtype)
+        else:
+            share = top.astype(grad.dtype)
         grad = grad.reshape(keepdims_shape(x.shape, self.axes))
         return broadcast_to(grad, x.shape) * share
 

@@ -1,7 +1,8 @@
 """Hypothesis strategies for property-testing gradients, and a one-line gradient test.
 
 Values come from a ``Domain`` that keeps away from an op's kinks and poles (``log`` needs
-positive inputs, ``abs`` none near 0, ``max`` no ties), never from the hard-but-smooth cases.
+positive inputs, ``abs`` none near 0, ``max`` no ties), never from the hard-but-smooth cases;
+``TIED`` draws the ties and kinks themselves, for the tests of tie rules.
 
 >>> import autograd as ag
 >>> from autograd.testing import arrays, gradient_test
@@ -35,13 +36,18 @@ class Domain(NamedTuple):
     """Where values are drawn: [low, high], at least ``min_abs`` from 0, and with ``distinct``,
     on a grid of step ``2 * gap`` so no two elements of one array are closer than that (no
     ties). Ties *between* arrays (for ``maximum``) need a strategy of their own, e.g. one array
-    on the grid and the other halfway between grid points."""
+    on the grid and the other halfway between grid points.
+
+    ``tied`` is the opposite: five values only, evenly from low to high (0 among them for the
+    default range), so arrays are full of ties and kinks. The numerical check does not hold
+    there; tie rules and fused-versus-composed comparisons are tested on it."""
 
     low: float = -3.0
     high: float = 3.0
     min_abs: float = 0.0
     distinct: bool = False
     gap: float = 5e-3
+    tied: bool = False
 
 
 REAL = Domain()
@@ -49,9 +55,10 @@ POSITIVE = Domain(0.2, 3.0)
 NONZERO = Domain(-3.0, 3.0, min_abs=0.2)
 UNIT = Domain(-0.9, 0.9)
 DISTINCT = Domain(distinct=True)
+TIED = Domain(-1.0, 1.0, tied=True)
 
 DOMAINS = {"real": REAL, "positive": POSITIVE, "nonzero": NONZERO, "unit": UNIT,
-           "distinct": DISTINCT}
+           "distinct": DISTINCT, "tied": TIED}
 
 
 def _domain(domain: Domain | str) -> Domain:
@@ -66,6 +73,8 @@ def _domain(domain: Domain | str) -> Domain:
 def elements(domain: Domain | str = REAL) -> st.SearchStrategy[float]:
     """Floats of ``domain`` (see ``Domain``)."""
     d = _domain(domain)
+    if d.tied:
+        return st.sampled_from([float(v) for v in np.linspace(d.low, d.high, 5)])
     if d.distinct:
         step = 2 * d.gap
         return st.integers(int(np.ceil(d.low / step)), int(np.floor(d.high / step))).map(

@@ -37,7 +37,7 @@ def dot() -> str:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def torch():
     """PyTorch, the oracle (see tests/oracle.py: skips without it, unless required)."""
     from .oracle import import_torch

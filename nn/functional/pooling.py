@@ -3,6 +3,11 @@
 Windows that tile the input (stride = kernel, no padding, the usual 2x2 pooling) need no
 im2col: a reshape shows them, and ``MaxPoolTiles`` takes their maxima slice by slice.
 Overlapping or padded windows go through im2col and a reduction.
+
+One tie rule serves every max-pooling path: where a window holds its maximum more than once,
+the whole gradient goes to the first of them in row-major order (PyTorch's max_pool2d and the
+book's Pooling layer do the same). ``ag.max``, a reduction, splits it evenly instead, as
+``torch.amax`` does.
 """
 from __future__ import annotations
 
@@ -88,7 +93,8 @@ class MaxPoolTiles(Function):
 
 def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: Pair = 0,
                dilation: Pair = 1) -> Variable:
-    """The maximum of each window (padding never wins: it is -inf).
+    """The maximum of each window (padding never wins: it is -inf). Where a window holds its
+    maximum more than once, the gradient goes to the first of them (row-major), on every path.
 
     Shape:
         (N, C, H, W) -> (N, C, OH, OW); ``stride`` defaults to ``kernel_size``.
@@ -103,17 +109,45 @@ def max_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None, padding: P
     if pad == (0, 0) and st == k and pair(dilation, "dilation", "MaxPool2d", 1) == (1, 1):
         _fits(x, k, "MaxPool2d")
         return MaxPoolTiles()(x, kernel=k)
+    return max_pool2d_windows(x, k, st, pad, dilation)
+
+
+def max_pool2d_windows(x: Any, kernel_size: Pair, stride: Pair | None = None,
+                       padding: Pair = 0, dilation: Pair = 1) -> Variable:
+    """``max_pool2d`` through im2col, for any geometry (``max_pool2d`` takes it unless the
+    windows tile the input); the same values and the same tie rule.
+
+    Shape:
+        (N, C, H, W) -> (N, C, OH, OW)
+    """
+    x = ag.as_variable(x)
+    check_input(x, "MaxPool2d")
+    k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
+    st = k if stride is None else pair(stride, "stride", "MaxPool2d", 1)
+    pad = pair(padding, "padding", "MaxPool2d")
     if pad != (0, 0):
         x = ag.pad(x, ((0, 0), (0, 0), (pad[0], pad[0]), (pad[1], pad[1])), value=-np.inf)
-    cols = im2col(x, k, st, 0, dilation, op="MaxPool2d")
-    return cols.max(axis=(2, 3))
+    cols = im2col(x, k, st, 0, dilation, op="MaxPool2d")  # (N, C, KH, KW, OH, OW)
+    n, c, kh, kw, oh, ow = cols.shape
+    return _first_max(cols.reshape(n, c, kh * kw, oh, ow), axis=2)
 
 
 def max_pool2d_composed(x: Any, kernel_size: Pair) -> Variable:
-    """The reference that MaxPoolTiles fuses: a reshape into tiles and a Max."""
+    """The reference that MaxPoolTiles fuses: a reshape into tiles and the first maximum."""
     x = ag.as_variable(x)
     k = pair(kernel_size, "kernel_size", "MaxPool2d", 1)
-    return _tiles(x, k, "MaxPool2d").max(axis=(3, 5))
+    tiles = _tiles(x, k, "MaxPool2d")  # (N, C, OH, KH, OW, KW)
+    n, c, oh, kh, ow, kw = tiles.shape
+    return _first_max(tiles.transpose(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw), axis=4)
+
+
+def _first_max(windows: Variable, axis: int) -> Variable:
+    """The maximum along ``axis`` (the window's elements, row-major), taken by indexing the
+    first maximal element: its gradient goes to that element alone. A NaN wins, as in max."""
+    first = windows.data.argmax(axis=axis)
+    index = list(np.indices(first.shape, sparse=True))
+    index.insert(axis, first)
+    return windows[tuple(index)]
 
 
 def avg_pool2d(x: Any, kernel_size: Pair, stride: Pair | None = None,

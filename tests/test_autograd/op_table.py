@@ -3,6 +3,11 @@
 A row names the op, a Hypothesis strategy drawing its arguments (a tuple: arrays are
 differentiated, anything else is passed as a constant), an optional NumPy reference for the
 forward, and the Function class it exercises (None for a composite).
+
+Rows whose ``args`` keep away from ties and kinks (``DISTINCT``, ``NONZERO``) also give
+``ties``: the same arguments drawn from ``TIED``, where the forward is still checked against
+NumPy. A fused op's row names its composed reference (``composed``, same arguments); on tied
+inputs the two must agree in value and in both gradients, so one tie rule serves both.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd as ag
 from autograd.testing import (
-    DISTINCT, NONZERO, POSITIVE, REAL, arrays, axes, broadcastable_arrays, broadcastable_shapes,
+    DISTINCT, NONZERO, POSITIVE, REAL, TIED, arrays, axes, broadcastable_arrays, broadcastable_shapes,
     indices, matmul_arrays, shapes,
 )
 
@@ -31,6 +36,8 @@ class Row:
     eps: float = 1e-6
     atol: float = 1e-5
     rtol: float = 1e-3
+    ties: st.SearchStrategy[tuple] | None = None  # the arguments drawn with ties and kinks
+    composed: Callable[..., Any] | None = None  # the reference a fused op must equal
 
     def __repr__(self) -> str:
         return self.name
@@ -47,9 +54,12 @@ def with_axis(draw: Any, domain: Any = REAL, nonempty: bool = False) -> tuple:
 
 
 @st.composite
-def maximum_pair(draw: Any) -> tuple:
-    """Two broadcastable arrays that never tie: a on a grid of 0.01, b halfway between."""
+def maximum_pair(draw: Any, tied: bool = False) -> tuple:
+    """Two broadcastable arrays that never tie: a on a grid of 0.01, b halfway between (with
+    ``tied``, both from TIED: ties between them everywhere)."""
     sa, sb = draw(broadcastable_shapes(2))
+    if tied:
+        return draw(arrays(sa, TIED)), draw(arrays(sb, TIED))
     grid = st.integers(-300, 300)
     a = draw(hnp.arrays(np.float64, sa, elements=grid.map(lambda k: k * 0.01)))
     b = draw(hnp.arrays(np.float64, sb, elements=grid.map(lambda k: k * 0.01 + 0.005)))
@@ -232,7 +242,8 @@ ROWS: list[Row] = [
     Row("sin", ag.sin, one(), ag.Sin, np.sin),
     Row("cos", ag.cos, one(), ag.Cos, np.cos),
     Row("tanh", ag.tanh, one(), ag.Tanh, np.tanh),
-    Row("maximum", ag.maximum, maximum_pair(), ag.Maximum, np.maximum),
+    Row("maximum", ag.maximum, maximum_pair(), ag.Maximum, np.maximum,
+        ties=maximum_pair(tied=True)),
     Row("where", lambda c, a, b: ag.where(c, a, b), where_args(), ag.Where, np.where),
     # NOTE: a float32 round trip loses ~1e-7 relative, so the step is large; the function is
     # linear, so a large step adds no truncation error.
@@ -240,8 +251,8 @@ ROWS: list[Row] = [
         lambda x: x.astype(np.float32).astype(np.float64), eps=1e-2, atol=1e-5, rtol=1e-4),
     # reductions
     Row("sum", ag.sum, with_axis(), ag.Sum, lambda x, a, k: np.sum(x, axis=a, keepdims=k)),
-    Row("max", ag.max, with_axis(DISTINCT, nonempty=True), ag.Max,
-        lambda x, a, k: np.max(x, axis=a, keepdims=k)),
+    Row("max", ag.max, with_axis(DISTINCT, nonempty=True), ag.Max, ties=with_axis(TIED, True),
+        ref=lambda x, a, k: np.max(x, axis=a, keepdims=k)),
     Row("broadcast_to", ag.broadcast_to, broadcast_args(), ag.BroadcastTo, np.broadcast_to),
     Row("sum_to", lambda g, shape: ag.sum_to(g, shape),
         broadcast_args().map(lambda a: (np.asarray(np.broadcast_to(a[0], a[1]) * 1.5),
@@ -261,8 +272,8 @@ ROWS: list[Row] = [
     # composites
     Row("sqrt", ag.sqrt, one(POSITIVE), None, np.sqrt),
     Row("square", ag.square, one(), None, np.square),
-    Row("abs", ag.abs, one(NONZERO), None, np.abs),
-    Row("minimum", ag.minimum, maximum_pair(), None, np.minimum),
+    Row("abs", ag.abs, one(NONZERO), None, np.abs, ties=one(TIED)),
+    Row("minimum", ag.minimum, maximum_pair(), None, np.minimum, ties=maximum_pair(tied=True)),
     Row("clip", ag.clip, clip_args(), None, np.clip),
     Row("sigmoid", ag.sigmoid, one(REAL), None, lambda x: 1 / (1 + np.exp(-x))),
     Row("pow_variable_exponent", ag.pow, st.tuples(arrays((), POSITIVE), arrays()), None,
@@ -272,8 +283,8 @@ ROWS: list[Row] = [
         lambda x, a, k: np.mean(x, axis=a, keepdims=k)),
     Row("var", ag.var, var_args(), None, lambda x, a, k: np.var(x, axis=a, keepdims=k)),
     Row("std", ag.std, var_args(), None, lambda x, a, k: np.std(x, axis=a, keepdims=k)),
-    Row("min", ag.min, with_axis(DISTINCT, nonempty=True), None,
-        lambda x, a, k: np.min(x, axis=a, keepdims=k)),
+    Row("min", ag.min, with_axis(DISTINCT, nonempty=True), None, ties=with_axis(TIED, True),
+        ref=lambda x, a, k: np.min(x, axis=a, keepdims=k)),
     Row("logsumexp", ag.logsumexp, with_axis(nonempty=True), None,
         lambda x, a, k: np.log(np.sum(np.exp(x), axis=a, keepdims=k))),
     Row("repeat_per_element", ag.repeat, repeat_args(per_element=True), None, np.repeat),
@@ -312,12 +323,12 @@ def conv_geometry(draw: Any, pool: bool = False) -> dict:
 
 
 @st.composite
-def conv_args(draw: Any, bias: bool = True) -> tuple:
+def conv_args(draw: Any, bias: bool = True, domain: Any = REAL) -> tuple:
     g = draw(conv_geometry())
     oc = draw(st.integers(1, 2))
-    x = draw(arrays((g["n"], g["c"]) + g["hw"]))
-    w = draw(arrays((oc, g["c"]) + g["kernel"]))
-    b = (draw(arrays((oc,))),) if bias else ()
+    x = draw(arrays((g["n"], g["c"]) + g["hw"], domain))
+    w = draw(arrays((oc, g["c"]) + g["kernel"], domain))
+    b = (draw(arrays((oc,), domain)),) if bias else ()
     return x, w, *b, g["stride"], g["padding"], g["dilation"]
 
 
@@ -329,13 +340,13 @@ def pool_args(draw: Any, domain: Any) -> tuple:
 
 
 @st.composite
-def tile_pool_args(draw: Any) -> tuple:
+def tile_pool_args(draw: Any, domain: Any = DISTINCT) -> tuple:
     """Windows that tile the input (stride = kernel), the sizes not always multiples of it."""
     k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)),
              k[0] * draw(st.integers(1, 3)) + draw(st.integers(0, k[0] - 1)),
              k[1] * draw(st.integers(1, 3)) + draw(st.integers(0, k[1] - 1)))
-    return draw(arrays(shape, DISTINCT)), k
+    return draw(arrays(shape, domain)), k
 
 
 @st.composite
@@ -389,9 +400,9 @@ def naive_pool(x, kernel, stride, padding, reduce, pad_value):
 
 
 @st.composite
-def logits_and_labels(draw: Any, reduction: bool = True) -> tuple:
+def logits_and_labels(draw: Any, reduction: bool = True, domain: Any = None) -> tuple:
     n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    x = draw(arrays((n, c), Domain_wide))
+    x = draw(arrays((n, c), Domain_wide if domain is None else domain))
     t = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
     return (x, t, draw(st.sampled_from(["mean", "sum", "none"]))) if reduction else (x, t)
 
@@ -404,10 +415,10 @@ def logits_and_probs(draw: Any) -> tuple:
 
 
 @st.composite
-def batch_norm_args(draw: Any, training: bool) -> tuple:
+def batch_norm_args(draw: Any, training: bool, domain: Any = DISTINCT) -> tuple:
     shape = draw(st.sampled_from([(4, 2), (3, 2, 2, 2), (2, 1, 3, 2)]))
     c = shape[1]
-    x = draw(arrays(shape, DISTINCT))  # distinct values: no channel with zero variance
+    x = draw(arrays(shape, domain))  # distinct values: no channel with zero variance
     w, b = draw(arrays((c,))), draw(arrays((c,)))
     if training:
         return x, w, b
@@ -421,11 +432,11 @@ def same_shape_pair(draw: Any, second: Any = REAL) -> tuple:
 
 
 @st.composite
-def linear_args(draw: Any, bias: bool = True) -> tuple:
+def linear_args(draw: Any, bias: bool = True, domain: Any = REAL) -> tuple:
     batch = draw(shapes(max_dims=2))
     i, o = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    b = (draw(arrays((o,))),) if bias else ()
-    return draw(arrays(batch + (i,))), draw(arrays((o, i))), *b
+    b = (draw(arrays((o,), domain)),) if bias else ()
+    return draw(arrays(batch + (i,), domain)), draw(arrays((o, i), domain)), *b
 
 
 @st.composite
@@ -462,20 +473,25 @@ def _log_softmax_ref(x):
 
 
 ROWS += [
-    Row("relu", F.relu, one(NONZERO), F.Relu, lambda x: np.maximum(x, 0)),
-    Row("relu_composed", F.relu_composed, one(NONZERO), None, lambda x: np.maximum(x, 0)),
-    Row("leaky_relu", F.leaky_relu, one(NONZERO), None, lambda x: np.where(x > 0, x, 0.01 * x)),
+    Row("relu", F.relu, one(NONZERO), F.Relu, lambda x: np.maximum(x, 0), ties=one(TIED),
+        composed=F.relu_composed),
+    Row("relu_composed", F.relu_composed, one(NONZERO), None, lambda x: np.maximum(x, 0),
+        ties=one(TIED)),
+    Row("leaky_relu", F.leaky_relu, one(NONZERO), None, lambda x: np.where(x > 0, x, 0.01 * x),
+        ties=one(TIED)),
     Row("softmax", lambda x: F.softmax(x, axis=-1), one(REAL, shapes(min_dims=1)), None,
         lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True)),
     Row("log_softmax", lambda x: F.log_softmax(x, axis=-1), one(Domain_wide, shapes(min_dims=1,
                                                                                      min_side=1)),
         None, lambda x: x - np.log(np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True))
         - x.max(-1, keepdims=True)),
-    Row("linear", F.linear, linear_args(), F.Affine, lambda x, w, b: x @ w.T + b),
+    Row("linear", F.linear, linear_args(), F.Affine, lambda x, w, b: x @ w.T + b,
+        ties=linear_args(domain=TIED), composed=F.linear_composed),
     Row("linear_no_bias", F.linear, linear_args(bias=False), None, lambda x, w: x @ w.T),
     Row("linear_composed", F.linear_composed, linear_args(), None, lambda x, w, b: x @ w.T + b),
     Row("embedding", F.embedding, embedding_args(), None, lambda i, w: w[i]),
-    Row("conv2d", F.conv2d, conv_args(), F.Convolution, naive_conv2d),
+    Row("conv2d", F.conv2d, conv_args(), F.Convolution, naive_conv2d,
+        ties=conv_args(domain=TIED), composed=F.conv2d_composed),
     Row("conv2d_no_bias", lambda x, w, s, p, d: F.conv2d(x, w, None, s, p, d),
         conv_args(bias=False), None, lambda x, w, s, p, d: naive_conv2d(x, w, None, s, p, d)),
     Row("conv2d_composed", F.conv2d_composed, conv_args(), None, naive_conv2d),
@@ -484,15 +500,22 @@ ROWS += [
         cols, x_shape=x_shape, kernel=k, stride=s, padding=p, dilation=d),
         col2im_args(), F.Col2im, None),
     Row("max_pool2d", F.max_pool2d, pool_args(DISTINCT), None,
-        lambda x, k, s, p: naive_pool(x, k, s, p, np.max, -np.inf)),
+        lambda x, k, s, p: naive_pool(x, k, s, p, np.max, -np.inf), ties=pool_args(TIED)),
     Row("max_pool2d_tiles", lambda x, k: F.max_pool2d(x, k), tile_pool_args(), F.MaxPoolTiles,
-        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf)),
+        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf), ties=tile_pool_args(TIED),
+        composed=F.max_pool2d_composed),
+    # the im2col path on windows that tile: the same tie rule as the two above
+    Row("max_pool2d_windows", lambda x, k: F.max_pool2d_windows(x, k), tile_pool_args(), None,
+        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf), ties=tile_pool_args(TIED),
+        composed=F.max_pool2d_composed),
     Row("max_pool2d_composed", F.max_pool2d_composed, tile_pool_args(), None,
-        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf)),
+        lambda x, k: naive_pool(x, k, k, (0, 0), np.max, -np.inf), ties=tile_pool_args(TIED)),
     Row("avg_pool2d", F.avg_pool2d, pool_args(REAL), None,
         lambda x, k, s, p: naive_pool(x, k, s, p, np.mean, 0.0)),
     Row("batch_norm_train", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-        batch_norm_args(training=True), F.BatchNorm, None),
+        batch_norm_args(training=True), F.BatchNorm, None,
+        ties=batch_norm_args(training=True, domain=TIED),
+        composed=lambda x, w, b: F.batch_norm_composed(x, None, None, w, b, training=True)),
     Row("batch_norm_train_composed",
         lambda x, w, b: F.batch_norm_composed(x, None, None, w, b, training=True),
         batch_norm_args(training=True), None, None),
@@ -500,8 +523,9 @@ ROWS += [
         batch_norm_args(training=False), None, None),
     Row("dropout", _dropout, dropout_args(), None, _dropout_ref),
     Row("cross_entropy", F.cross_entropy, logits_and_labels(), F.SoftmaxCrossEntropy,
-        lambda x, t, r: {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[r](
-            -_log_softmax_ref(x)[np.arange(len(t)), t])),
+        ref=lambda x, t, r: {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[r](
+            -_log_softmax_ref(x)[np.arange(len(t)), t]),
+        ties=logits_and_labels(domain=TIED), composed=F.cross_entropy_composed),
     Row("cross_entropy_probs", F.cross_entropy, logits_and_probs(), None,
         lambda x, p: np.mean(-(_log_softmax_ref(x) * p).sum(1))),
     Row("cross_entropy_composed", F.cross_entropy_composed, logits_and_labels(), None, None),
