@@ -26,7 +26,7 @@ from .shape import (
 )
 from .linalg import MatMul, dot, matmul, outer
 from .numerical import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from . import allocator, parallel, viz
+from . import allocator, functional, parallel, viz
 from .allocator import keep_freed_memory, release_freed_memory
 from .parallel import get_num_threads, set_num_threads
 from .viz import render, to_dot

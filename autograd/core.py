@@ -10,6 +10,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from . import hooks
 from .errors import GraphError, OpTypeError
 
 ArrayLike = Any  # an ndarray, a NumPy scalar, a Python number or a nested list of them
@@ -151,6 +152,34 @@ class Variable:
     def retain_grad(self) -> None:
         """Keep this non-leaf Variable's gradient in ``.grad`` after backward."""
         self._retains_grad = True
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` each time a gradient with respect to this Variable is computed;
+        if it returns a Variable or an array (same shape), that replaces the gradient.
+
+        As ``torch.Tensor.register_hook``: hooks run in the order they were registered, each
+        seeing what the one before returned. On a non-leaf the hook sees the sum of all its
+        gradients, before it flows on to the ops that made it (and before ``retain_grad``
+        keeps it); on a leaf, the gradient of this backward before it is added to ``.grad``.
+        They run in ``ag.grad`` too, and under ``create_graph`` (the gradient is then part of
+        the graph). Returns a handle whose ``remove()`` takes the hook out.
+
+        >>> import autograd as ag
+        >>> x = ag.Variable(3.0)
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * x).backward()
+        >>> x.grad
+        variable(60.)
+        >>> handle.remove()
+        """
+        if not self.requires_grad:
+            raise GraphError("register_hook: cannot register a hook on a Variable that does "
+                             "not require grad (a constant, integer data, or computed under "
+                             "no_grad)")
+        if not callable(hook):
+            raise OpTypeError(f"register_hook: the hook must be callable, got "
+                              f"{type(hook).__name__}")
+        return hooks.register_tensor_hook(self, hook)
 
     def backward(self, grad: ArrayLike | Variable | None = None,
                  retain_graph: bool | None = None, create_graph: bool = False) -> None:

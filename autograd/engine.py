@@ -18,6 +18,7 @@ from .conversion import as_variable, constant
 from .core import Function, Variable
 from .errors import GraphError, OpTypeError, ShapeError
 from .mode import set_grad_enabled
+from .mode import state as _grad_mode
 
 
 def _check_differentiable(v: Any, what: str, op: str) -> Variable:
@@ -41,7 +42,9 @@ def _seed(y: Variable, g: Any, op: str) -> Variable:
     if g.shape != y.shape:
         raise ShapeError(f"{op}: grad of shape {g.shape} does not match the output's "
                          f"shape {y.shape}")
-    if g.creator is not None:
+    if g.creator is not None or (g.requires_grad and _grad_mode.enabled):
+        # part of a graph, or a leaf to differentiate by (a create_graph backward: the
+        # double-vjp trick of autograd.functional.jvp)
         return g if g.dtype == y.dtype else g.astype(y.dtype)
     return constant(np.array(g.data, dtype=y.dtype))  # a copy: .grad never aliases user data
 
@@ -80,8 +83,11 @@ class Gradients:
             y = ref()
             if grads[k] is None:
                 grads[k] = constant(np.zeros(*f.output_meta[k]))
-            elif y is not None and y._retains_grad:
-                y.grad = grads[k] if y.grad is None else y.grad + grads[k]
+            elif y is not None:
+                if hooks.tensor_hooks and id(y) in hooks.tensor_hooks:
+                    grads[k] = hooks.run_tensor_hooks(y, grads[k])
+                if y._retains_grad:  # after the hooks, as in PyTorch: .grad is what flows on
+                    y.grad = grads[k] if y.grad is None else y.grad + grads[k]
         return f, grads
 
 
@@ -158,6 +164,10 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
             grads = gxs = gx = None
             if not retain_graph:
                 f.release()
+        if hooks.tensor_hooks:  # a leaf's hooks see its whole gradient of this backward, once
+            for entry in pending.leaves.values():
+                if id(entry[0]) in hooks.tensor_hooks:
+                    entry[1] = hooks.run_tensor_hooks(entry[0], entry[1])
     return pending.leaves
 
 

@@ -12,12 +12,19 @@ installed, so with none installed the hot paths pay one test of an empty list:
 
 Two hooks ship with autograd, both for pictures of the graph: ``name_scope`` tags the
 Functions recorded inside it with the module path (``fn.scope``), and a ``create_graph``
-backward tags what it records with its derivative order (``fn.order``). Tensor hooks and an
-anomaly mode are meant to plug in here too.
+backward tags what it records with its derivative order (``fn.order``).
+
+Tensor hooks (``Variable.register_hook``) live here too, in ``tensor_hooks``, keyed by the
+Variable's id: the engine looks a gradient up there only while the table is not empty, so
+Variables themselves carry nothing for them.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+import itertools
+import weakref
+from typing import Any, Callable, Sequence
+
+from .errors import ShapeError
 
 # The installed hooks, in installation order. Read by Function.__call__ and engine.run.
 active: list[Any] = []
@@ -83,3 +90,60 @@ class DerivativeOrders:
     def recorded(self, fn: Any, xs: Sequence[Any]) -> None:
         if self.order:
             fn.order = self.order
+
+
+class RemovableHandle:
+    """What every ``register_*hook`` returns: ``remove()`` takes the hook out again (a second
+    call does nothing). Also a context manager that removes the hook at the end of the block.
+    """
+
+    _ids = itertools.count()
+
+    def __init__(self, registry: dict) -> None:
+        self._registry = registry
+        self.id = next(self._ids)
+
+    def remove(self) -> None:
+        self._registry.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+# id(variable) -> (weak reference to it, {handle id: hook}); an entry goes with its Variable.
+tensor_hooks: dict[int, tuple[weakref.ref, dict[int, Callable]]] = {}
+
+
+def register_tensor_hook(v: Any, hook: Callable) -> RemovableHandle:
+    """``hook(grad)`` runs each time a gradient for ``v`` is computed (see
+    ``Variable.register_hook``)."""
+    key = id(v)
+    entry = tensor_hooks.get(key)
+    if entry is None:
+        # the table is bound now: at interpreter exit the module's globals may be gone
+        entry = tensor_hooks[key] = (
+            weakref.ref(v, lambda _, table=tensor_hooks: table.pop(key, None)), {})
+    handle = RemovableHandle(entry[1])
+    entry[1][handle.id] = hook
+    return handle
+
+
+def run_tensor_hooks(v: Any, grad: Any) -> Any:
+    """``grad`` passed through ``v``'s hooks in registration order; each may replace it."""
+    from .conversion import as_variable  # NOTE: conversion imports core, which imports us
+
+    for hook in list(tensor_hooks[id(v)][1].values()):
+        new = hook(grad)
+        if new is None:
+            continue
+        new = as_variable(new)
+        if new.shape != grad.shape:
+            raise ShapeError(f"hook {getattr(hook, '__qualname__', hook)!r} registered on a "
+                             f"Variable of shape {grad.shape}: it returned a gradient of shape "
+                             f"{new.shape}; a hook may change a gradient's values, not its "
+                             "shape")
+        grad = new if new.dtype == grad.dtype else new.astype(grad.dtype)
+    return grad

@@ -13,6 +13,9 @@ import numpy as np
 from autograd import (
     NotInitializedError, NotWrittenError, OpTypeError, Variable, ZerogradError, name_scope,
 )
+from autograd.hooks import RemovableHandle
+
+from . import hooks
 
 # the file functions Module.save and load use, importable from here as before
 from .files import (  # noqa: F401
@@ -71,6 +74,10 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "training", True)
+        for registry in ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks",
+                         "_backward_hooks"):
+            object.__setattr__(self, registry, OrderedDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", set())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses write it. Call the module, not ``forward``."""
@@ -80,7 +87,58 @@ class Module:
         # Tag every op recorded inside with this module's name, so a picture of the graph can
         # group it: a child is named by its attribute, the outermost module by its class.
         with name_scope(self.__dict__.get("_name") or type(self).__name__):
+            if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or \
+                    self._backward_pre_hooks:
+                return hooks.call_with_hooks(self, args, kwargs)
             return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook: Any, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; if it returns something, that
+        replaces the positional arguments (a tuple, or one value). With ``with_kwargs``,
+        ``hook(module, args, kwargs)`` returns None or ``(args, kwargs)``. ``prepend`` puts it
+        before the hooks already registered. Returns a handle with ``remove()``.
+        """
+        handle = hooks.add_hook(self._forward_pre_hooks, hook, prepend,
+                                "register_forward_pre_hook")
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_hook(self, hook: Any, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward (with ``with_kwargs``,
+        ``hook(module, args, kwargs, output)``); if it returns something, that replaces the
+        output. Returns a handle with ``remove()``.
+        """
+        handle = hooks.add_hook(self._forward_hooks, hook, prepend, "register_forward_hook")
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Any, *,
+                                        prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
+        known, before they flow into the module; returning a tuple replaces them."""
+        return hooks.add_hook(self._backward_pre_hooks, hook, prepend,
+                              "register_full_backward_pre_hook")
+
+    def register_full_backward_hook(self, hook: Any, *,
+                                    prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of the module's
+        positional inputs are computed, as ``torch.nn.Module.register_full_backward_hook``.
+
+        ``grad_input`` has one entry per positional argument (None for one that needs no
+        gradient: a number, an array, or a Variable that does not require grad, where torch
+        gives zeros for such a tensor) and ``grad_output`` one per output (zeros for an output
+        the loss does not use, where torch gives None); they are Variables, as ``.grad`` is. Returning a tuple replaces
+        ``grad_input``. If no input needs a gradient, the hook is called as soon as
+        ``grad_output`` is known, with ``grad_input`` all None. Under ``create_graph`` the
+        gradients are part of the graph. Parameters' gradients are not in ``grad_input``
+        (hook the parameter itself with ``register_hook``).
+        """
+        return hooks.add_hook(self._backward_hooks, hook, prepend,
+                              "register_full_backward_hook")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:

@@ -304,6 +304,7 @@ ROWS: list[Row] = [
 
 # nn.functional: the same table, so every nn op is held to the same checks.
 import nn.functional as F  # noqa: E402
+from nn.hooks import GradientTap  # noqa: E402
 from nn.functional.im2col import output_size  # noqa: E402
 
 
@@ -426,6 +427,11 @@ def batch_norm_args(draw: Any, training: bool, domain: Any = DISTINCT) -> tuple:
 
 
 @st.composite
+def two_arrays(draw: Any) -> tuple:
+    return draw(arrays()), draw(arrays())
+
+
+@st.composite
 def same_shape_pair(draw: Any, second: Any = REAL) -> tuple:
     shape = draw(shapes(min_side=1))  # a mean over nothing is NaN
     return draw(arrays(shape)), draw(arrays(shape, second))
@@ -529,6 +535,8 @@ ROWS += [
     Row("cross_entropy_probs", F.cross_entropy, logits_and_probs(), None,
         lambda x, p: np.mean(-(_log_softmax_ref(x) * p).sum(1))),
     Row("cross_entropy_composed", F.cross_entropy_composed, logits_and_labels(), None, None),
+    Row("gradient_tap", lambda a, b: GradientTap(lambda grads: grads)(a, b), two_arrays(),
+        GradientTap, lambda a, b: (a, b)),
     Row("mse_loss", F.mse_loss, same_shape_pair(), None, lambda x, t: np.mean((x - t) ** 2)),
     Row("bce_with_logits", F.binary_cross_entropy_with_logits, same_shape_pair(POSITIVE), None,
         _bce_ref),
