@@ -6,9 +6,10 @@ A ``Variable`` wraps an array; every op is a ``Function`` that records itself as
 from .core import Function, Variable, as_variable
 from .engine import grad
 from .errors import (
-    ArgumentError, GraphError, MissingDependencyError, MissingFileError, NotInitializedError,
-    NotWrittenError, OpIndexError, OpTypeError, ShapeError, ZerogradError,
+    AnomalyError, ArgumentError, GraphError, MissingDependencyError, MissingFileError,
+    NotInitializedError, NotWrittenError, OpIndexError, OpTypeError, ShapeError, ZerogradError,
 )
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .mode import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .elementwise import (
     Add, Cast, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sin, Sub, Tanh, Where,

@@ -170,6 +170,8 @@ class Where(Function):
     grad_a = grad where condition holds, else 0; grad_b the other way round.
     """
 
+    freed_after_backward = ("condition",)
+
     def forward(self, a, b, *, condition):
         self.condition = condition
         return np.where(condition, a, b)

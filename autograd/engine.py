@@ -16,7 +16,7 @@ import numpy as np
 from . import hooks
 from .conversion import as_variable, constant
 from .core import Function, Variable
-from .errors import GraphError, OpTypeError, ShapeError
+from .errors import AnomalyError, GraphError, OpTypeError, ShapeError
 from .mode import set_grad_enabled
 from .mode import state as _grad_mode
 
@@ -135,6 +135,16 @@ def run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *, retain_grap
     Returns the gradients that reached leaves, as ``{id(v): [v, grad]}``; a non-leaf keeps its
     gradient in ``.grad`` only if it asked to with ``retain_grad()``.
     """
+    try:
+        return _run(outputs, grad_outputs, retain_graph, create_graph, op)
+    except AnomalyError as err:  # found in backward: drawn from where backward started
+        if not err.outputs:
+            err.outputs = tuple(outputs)
+        raise
+
+
+def _run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], retain_graph: bool,
+         create_graph: bool, op: str) -> dict[int, list]:
     pending = Gradients()
     orders = hooks.installed(hooks.DerivativeOrders()) if create_graph else nullcontext()
     with set_grad_enabled(create_graph), orders:

@@ -52,6 +52,23 @@ class MissingDependencyError(ZerogradError, ImportError):
     """An optional package that a feature needs is not installed."""
 
 
+class AnomalyError(ZerogradError, RuntimeError):
+    """A NaN or inf found by ``detect_anomaly``. Besides the message it carries ``function``
+    (the op), ``phase`` ("forward" or "backward"), ``frame`` (file, line, function, source of
+    the user's code that created the op, or None) and ``outputs``, the Variables to draw the
+    graph from: ``err.render("anomaly.svg")`` draws it with the op marked."""
+
+    def __init__(self, message: str, *, function: Any, phase: str, frame: Any,
+                 outputs: tuple = ()) -> None:
+        super().__init__(message)
+        self.function, self.phase, self.frame, self.outputs = function, phase, frame, outputs
+
+    def render(self, path: Any, **options: Any) -> str:
+        """Draw the graph around the op into ``path`` (as ``autograd.render``), the op in red."""
+        from .viz import render
+        return render(list(self.outputs), path, mark=[self.function], **options)
+
+
 def describe(xs: Sequence[Any]) -> str:
     """'shapes (2, 3) and (4,), dtypes float64 and float32' for use in error messages."""
     arrays = [getattr(x, "_data", x) for x in xs]

@@ -67,6 +67,10 @@ class Function:
     released = False  # True once backward has freed the saved values
     scope: tuple[str, ...] = ()  # the name_scope path, when one was open
     order = 0  # 0 for a forward op; k for one recorded by a k-th order backward
+    # Attributes or params holding arrays that only backward reads (a mask, an index): freed
+    # with the saved values, so a graph kept for drawing holds no arrays. A test checks that
+    # every op lists its own.
+    freed_after_backward: tuple[str, ...] = ()
     _saved: Any = None  # what forward saved: the arrays, then the entries of saved.pack
     _locks: Locks | None = None
 
@@ -132,10 +136,14 @@ class Function:
             y = constant(ys if type(ys) is np.ndarray else np.asarray(ys))
             if self.requires_grad:
                 self._record(xs, (ys,), (y,), params)
+            if hooks.active:
+                hooks.called(self, xs, (y,))
             return y
         outputs = tuple(constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
         if self.requires_grad:
             self._record(xs, ys, outputs, params)
+        if hooks.active:
+            hooks.called(self, xs, outputs)
         return outputs
 
     def _record(self, xs: list[Variable], ys: Sequence[Any], outputs: Sequence[Variable],
@@ -163,17 +171,20 @@ class Function:
             k += 1
         if self._saved is not None:
             self._saved, self._locks = pack(self, self._saved, xs, ys, outputs)
-        if hooks.active:
-            hooks.recorded(self, xs)
 
     def release(self) -> None:
-        """Free what backward needed: the saved values (unlocking their arrays) and the edges,
-        so the Functions before this one are freed as soon as the engine is done with them."""
+        """Free what backward needed: the saved values (unlocking their arrays) and the
+        attributes named in ``freed_after_backward``. The structure stays (edges, output
+        shapes and dtypes, scope, order), with no arrays, so the graph can still be drawn
+        after a plain backward; it goes when its output does."""
         if self._locks is not None:
             self._locks.release()
             self._locks = None
         self._saved = None
-        self.edges = ()
+        for name in self.freed_after_backward:
+            self.__dict__.pop(name, None)
+            if name in self.params:
+                self.params = {k: v for k, v in self.params.items() if k != name}
         self.released = True
 
     def __repr__(self) -> str:

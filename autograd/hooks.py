@@ -1,18 +1,21 @@
 """The engine's hook points: code that watches Functions being recorded in forward and run in
 backward, without the engine or the ops knowing what it is for.
 
-A hook is an object with any of three methods; the engine calls them only while the hook is
+A hook is an object with any of four methods; the engine calls them only while the hook is
 installed, so with none installed the hot paths pay one test of an empty list:
 
 - ``recorded(fn, xs)``: ``fn`` was just recorded from the input Variables ``xs`` (its edges,
   outputs and saved values are set; the graph itself does not keep ``xs``);
+- ``computed(fn, xs, outputs)``: ``fn`` just ran, recorded or not (under ``no_grad``, or on
+  constants), and made the Variables ``outputs``;
 - ``before_backward(fn, grads)``: ``fn``'s gradient is about to be computed from ``grads``,
   the gradients of its outputs;
 - ``after_backward(fn, grads)``: it was; ``grads`` are the gradients of its inputs.
 
 Two hooks ship with autograd, both for pictures of the graph: ``name_scope`` tags the
 Functions recorded inside it with the module path (``fn.scope``), and a ``create_graph``
-backward tags what it records with its derivative order (``fn.order``).
+backward tags what it records with its derivative order (``fn.order``). ``detect_anomaly``
+(``autograd.anomaly``) is a third.
 
 Tensor hooks (``Variable.register_hook``) live here too, in ``tensor_hooks``, keyed by the
 Variable's id: the engine looks a gradient up there only while the table is not empty, so
@@ -44,10 +47,13 @@ class installed:
         active.remove(self.hook)
 
 
-def recorded(fn: Any, xs: Sequence[Any]) -> None:
-    for hook in active:
-        if hasattr(hook, "recorded"):
+def called(fn: Any, xs: Sequence[Any], outputs: Sequence[Any]) -> None:
+    """Function.__call__'s one hook point: ``recorded`` if it was, then ``computed``."""
+    for hook in list(active):
+        if fn.requires_grad and hasattr(hook, "recorded"):
             hook.recorded(fn, xs)
+        if hasattr(hook, "computed"):
+            hook.computed(fn, xs, outputs)
 
 
 def before_backward(fn: Any, grads: Sequence[Any]) -> None:

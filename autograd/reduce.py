@@ -88,6 +88,8 @@ class Sum(Function):
 class Max(Function):
     """x.max(axis, keepdims). The gradient goes to the maximal elements; ties share it evenly."""
 
+    freed_after_backward = ("top",)
+
     def forward(self, x, *, axis=None, keepdims=False):
         self.axes = normalize_axis(axis, x.ndim, "Max", x.shape)
         if any(x.shape[a] == 0 for a in self.axes):

@@ -52,6 +52,8 @@ class GetItem(Function):
     grad_x = zeros like x with grad added at ``index`` (see GetItemGrad).
     """
 
+    freed_after_backward = ("index",)
+
     def forward(self, x, *, index):
         self.index = index
         self.x_shape = x.shape
@@ -66,6 +68,8 @@ class GetItemGrad(Function):
 
     The adjoint of GetItem: grad_grad = grad[index].
     """
+
+    freed_after_backward = ("index",)
 
     def forward(self, grad, *, index, shape):
         self.index = index
@@ -82,6 +86,8 @@ class GetItemGrad(Function):
 
 class Concat(Function):
     """np.concatenate(xs, axis). Each input's gradient is its slice of grad along axis."""
+
+    freed_after_backward = ("bounds",)
 
     def forward(self, *xs, axis=0):
         if not xs:

@@ -28,7 +28,7 @@ def expression(out: str) -> None:
     w = ag.Variable(np.array([3.0, -1.0]), name="w")
     b = ag.Variable(0.5, name="b")
     y = (x * w + b).sum()
-    y.backward(retain_graph=True)  # keep the graph to draw it with its gradients
+    y.backward()  # frees the arrays, keeps the structure: drawable with the gradients
     ag.render(y, os.path.join(out, "expression.svg"), show_values=True, show_grads=True)
 
 
@@ -95,9 +95,25 @@ def gradcheck_broken(out: str) -> None:
     ag.render(report.outputs, os.path.join(out, "gradcheck_broken.svg"), report=report)
 
 
+def anomaly(out: str) -> None:
+    import nn
+    random.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = np.ones((5, 3), np.float32)
+    with ag.detect_anomaly():
+        try:
+            loss = ag.sqrt(nn.functional.relu(model(x))).mean()  # sqrt's slope at 0 is inf
+            loss.backward()
+        except ag.AnomalyError as err:
+            err.render(os.path.join(out, "anomaly.svg"), module=model)
+            return
+    raise AssertionError("the example found no anomaly")
+
+
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
-    for draw in (expression, mlp, simple_cnn, deep_cnn, tanh_derivatives, gradcheck_broken):
+    for draw in (expression, mlp, simple_cnn, deep_cnn, tanh_derivatives, gradcheck_broken,
+                 anomaly):
         draw(OUT)
     print(f"wrote {', '.join(sorted(os.listdir(OUT)))} in {OUT}")
 

@@ -22,6 +22,7 @@ HEADER = "digraph zerograd {\n"
 ORDER_COLOURS = ("lightblue", "pink", "plum", "lightsalmon", "#c5e1a5", "#b3e5fc")
 VARIABLE, PARAMETER, CONSTANT = "orange", "#ffe082", "lightgrey"
 PASSED, FAILED, UNCHECKED = "palegreen", "#ff6b6b", "white"
+MARKED = "#ff6b6b"
 _RANKDIRS = ("TB", "LR", "BT", "RL")
 
 
@@ -30,13 +31,13 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
            collapse: int | None = None, clusters: bool = True,
            names: Mapping[Any, Any] | None = None, module: Any = None,
            report: GradcheckReport | None = None, rankdir: str = "TB",
-           title: str | None = None) -> str:
+           title: str | None = None, mark: Sequence[Function] = ()) -> str:
     """The graph that computed ``outputs``, as DOT text for Graphviz.
 
     Nothing is computed or changed: the picture is read from ``creator``, ``edges`` and
-    ``outputs`` links (a value the graph does not hold is drawn from its shape and dtype), so
-    draw before a backward that frees the graph (or pass ``retain_graph=True`` to it); a freed
-    Function is drawn dashed, without what came before it.
+    ``outputs`` links (a value the graph does not hold is drawn from its shape and dtype).
+    A plain backward frees the graph's arrays but keeps this structure, so a graph can be
+    drawn after it, with the leaves' new gradients (``show_grads``).
 
     Args:
         outputs: one or more Variables; every Function that led to them is drawn.
@@ -56,6 +57,8 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
             agrees with numerical differentiation and red where it does not.
         rankdir: layout direction, "TB" (top to bottom), "LR", "BT" or "RL".
         title: a caption for the picture.
+        mark: Functions to draw in red with a thick border (an `AnomalyError` marks its op
+            so); a folded module holding one is drawn red too.
 
     Returns:
         The DOT source, ``digraph zerograd { ... }``.
@@ -80,17 +83,20 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
                                        show_generation=show_generation,
                                        hide_constants=hide_constants, collapse=collapse,
                                        clusters=clusters, names=names, module=module,
-                                       report=report, rankdir=rankdir, title=title)) + "}\n"
+                                       report=report, rankdir=rankdir, title=title,
+                                       mark=mark)) + "}\n"
 
 
 def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bool,
                show_generation: bool, hide_constants: bool, collapse: int | None,
                clusters: bool, names: Mapping[Any, Any] | None, module: Any,
-               report: GradcheckReport | None, rankdir: str, title: str | None) -> list[str]:
+               report: GradcheckReport | None, rankdir: str, title: str | None,
+               mark: Sequence[Function] = ()) -> list[str]:
     """The statements inside ``digraph { }``, one per line (tab-indented, newline-ended)."""
     if rankdir not in _RANKDIRS:
         raise ArgumentError(f"to_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     graph = collect(list(outputs))
+    marked = {id(f) for f in mark}
     layout = Layout(graph, collapse=collapse, clusters=clusters, names=names, module=module,
                     hide_constants=hide_constants)
     members: dict[Scope, list[str]] = {}  # cluster -> its node statements
@@ -119,6 +125,8 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
         node = f"f{i}"
         orders.add(f.order)
         text, fill, style = _function_label(f, show_generation, report)
+        if id(f) in marked:
+            fill, style = MARKED, ", penwidth=3, color=\"#b00020\""
         members.setdefault(layout.unit_scope(f), []).append(
             f"{node} [label={labels.quote(text)}, shape=box, fillcolor=\"{fill}\""
             f"{style}];\n")
@@ -140,6 +148,8 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
     for k, (box, fs) in enumerate(sorted(boxes.items(), key=lambda item: rank[item[0]])):
         node = f"m{k}"
         text, fill = _box_label(box, fs, layout, report)
+        if any(id(f) in marked for f in fs):
+            fill = MARKED
         members.setdefault(box[:-1] if clusters else (), []).append(
             f"{node} [label={labels.quote(text)}, shape=box, style=\"filled,rounded,bold\", "
             f"fillcolor=\"{fill}\"];\n")
@@ -176,11 +186,7 @@ def _function_label(f: Function, show_generation: bool,
             PASSED if check.ok else FAILED
         if check is not None:
             parts.append(check.summary())
-    style = ""
-    if f.released:
-        parts.append("(freed by backward)")
-        style = ", style=\"filled,dashed\""
-    return "\n".join(parts), fill, style
+    return "\n".join(parts), fill, ""
 
 
 def _box_label(box: Scope, fs: list[Function], layout: Layout,

@@ -36,6 +36,7 @@ class _Api:
     leaf: Callable[[tuple[int, ...]], Any]
     backward: Callable[[Any], None] | None = None
     grad: Callable[[Any], np.ndarray] | None = None
+    anomaly: Callable[[], Any] | None = None  # the framework's NaN-checking mode, if it has one
 
 
 def _program(api: _Api) -> Program:
@@ -44,6 +45,8 @@ def _program(api: _Api) -> Program:
         setups[f"{shape_key}_fwd"] = _forward_setup(api, shape)
         if api.backward is not None:
             setups[f"{shape_key}_fwd_bwd"] = _forward_backward_setup(api, shape)
+    if api.anomaly is not None:
+        setups["scalar_fwd_bwd_anomaly"] = _forward_backward_setup(api, (), api.anomaly)
 
     def check() -> None:
         if api.backward is None or api.grad is None:
@@ -66,7 +69,8 @@ def _forward_setup(api: _Api, shape: tuple[int, ...]) -> Setup:
     return setup
 
 
-def _forward_backward_setup(api: _Api, shape: tuple[int, ...]) -> Setup:
+def _forward_backward_setup(api: _Api, shape: tuple[int, ...],
+                            mode: Callable[[], Any] | None = None) -> Setup:
     backward = api.backward
     assert backward is not None
 
@@ -74,9 +78,14 @@ def _forward_backward_setup(api: _Api, shape: tuple[int, ...]) -> Setup:
         x = api.leaf(shape)
 
         def run() -> str:
-            y = _chain(x)
-            backward(y)
-            return str(y.dtype)
+            if mode is None:
+                y = _chain(x)
+                backward(y)
+                return str(y.dtype)
+            with mode():
+                y = _chain(x)
+                backward(y)
+                return str(y.dtype)
 
         return run
 
@@ -95,7 +104,8 @@ def _zerograd(ag: ModuleType) -> Program:
         y.backward(np.ones(y.shape, np.float32) if y.ndim else None)
 
     return _program(_Api(leaf=lambda shape: ag.Variable(np.ones(shape, np.float32)),
-                         backward=backward, grad=lambda x: x.grad.data))
+                         backward=backward, grad=lambda x: x.grad.data,
+                         anomaly=ag.detect_anomaly))
 
 
 def _torch(torch: ModuleType) -> Program:
@@ -105,7 +115,8 @@ def _torch(torch: ModuleType) -> Program:
     def backward(y: Any) -> None:
         y.backward(torch.ones_like(y) if y.dim() else None)
 
-    return _program(_Api(leaf=leaf, backward=backward, grad=lambda x: x.grad.numpy()))
+    return _program(_Api(leaf=leaf, backward=backward, grad=lambda x: x.grad.numpy(),
+                         anomaly=lambda: torch.autograd.detect_anomaly(check_nan=True)))
 
 
 def _dezero(dezero: ModuleType) -> Program:
@@ -124,6 +135,8 @@ WORKLOAD = Workload(
         Case("scalar_fwd_bwd", "0-d fwd+bwd", compare=True),
         Case("vector_fwd", "1,000-vector fwd"),
         Case("vector_fwd_bwd", "1,000-vector fwd+bwd", compare=True),
+        # what anomaly mode costs inside it (outside it, zerograd pays one list test per op)
+        Case("scalar_fwd_bwd_anomaly", "0-d fwd+bwd, detect_anomaly"),
     ),
     programs={"numpy": _numpy, "zerograd": _zerograd, "torch": _torch, "dezero": _dezero},
 )

@@ -17,6 +17,8 @@ class Relu(Function):
     x can be freed while the graph lives. NOTE: the gradient at exactly 0 is 0, as in PyTorch.
     """
 
+    freed_after_backward = ("mask",)
+
     def forward(self, x):
         y = np.empty(x.shape, np.result_type(x, 0))
         mask = self.mask = np.empty(x.shape, bool) if self.requires_grad else None

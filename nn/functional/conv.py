@@ -23,6 +23,8 @@ class Convolution(Function):
     grad_x = col2im(W^T G); each is computed only if its input requires it.
     """
 
+    freed_after_backward = ("cols",)
+
     def forward(self, x, weight, *bias, stride, padding, dilation):
         grad_x, grad_w = self.needs_input_grad[:2]
         self.save_for_backward(x if grad_w else None, weight if grad_x else None)

@@ -31,6 +31,8 @@ class SoftmaxCrossEntropy(Function):
     grad_x = (softmax(x) - onehot(t)) * grad / N, itself differentiable (softmax is composed).
     """
 
+    freed_after_backward = ("labels",)
+
     def forward(self, x, *, labels, reduction):
         self.save_for_backward(x)
         self.labels, self.reduction = labels, reduction

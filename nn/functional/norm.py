@@ -22,6 +22,8 @@ class BatchNorm(Function):
     ``self.var`` are the batch statistics, for the running ones.
     """
 
+    freed_after_backward = ("mean", "var", "inv", "xhat")
+
     def forward(self, x, weight, bias, *, eps):
         grad_x, grad_w, _ = self.needs_input_grad
         self.save_for_backward(x if grad_x or grad_w else None, weight if grad_x else None)

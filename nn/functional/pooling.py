@@ -32,6 +32,8 @@ class MaxPoolTiles(Function):
     first maximum, as in PyTorch: grad_x[tile slice k] = grad where argmax == k, else 0.
     """
 
+    freed_after_backward = ("argmax",)
+
     def forward(self, x, *, kernel):
         kh, kw = self.kernel = kernel
         self.x_shape = x.shape

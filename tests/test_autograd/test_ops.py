@@ -237,3 +237,23 @@ def test_fused_matches_composed_on_ties(row: Row, create_graph: bool, data) -> N
         if e is not None:
             # float64 sums of at most a few dozen terms of size <= 9, in another order
             np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
+@given(data=st.data())
+def test_after_backward_the_graph_holds_no_arrays(row: Row, data) -> None:
+    """A plain backward frees every array of the graph but keeps its structure (for
+    pictures): no Function keeps an array as an attribute or a parameter, or a saved value."""
+    args = data.draw(row.args)
+    xs = _variables(args)
+    out = row.fn(*xs)
+    total = _total(out)
+    if not isinstance(total, ag.Variable) or not total.requires_grad:
+        return
+    total.backward()
+    for f in _functions(total):
+        assert f.released and f._saved is None
+        held = [k for k, v in vars(f).items() if isinstance(v, np.ndarray)]
+        held += [f"params[{k!r}]" for k, v in f.params.items() if isinstance(v, np.ndarray)]
+        assert not held, (f"{type(f).__name__} keeps {held} after backward; list them in "
+                          "its freed_after_backward")

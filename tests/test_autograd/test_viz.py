@@ -138,14 +138,16 @@ def test_to_dot_changes_nothing() -> None:
     np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
 
 
-def test_a_freed_graph_is_drawn_dashed() -> None:
+def test_a_graph_is_drawn_whole_after_a_plain_backward() -> None:
     x = ag.Variable(2.0, name="x")
-    y = ag.exp(x) * 3
-    y.backward()  # frees the graph: the Functions lose their inputs
-    dot = parse_dot(to_dot(y))
-    (mul,) = dot.find("Mul")
-    assert "freed by backward" in dot.label(mul) and "dashed" in dot.nodes[mul]["style"]
-    assert len(dot.functions()) == 1
+    y = ag.exp(ag.sin(x)) * 3
+    before = to_dot(y)
+    y.backward()  # frees the arrays, keeps the structure
+    assert to_dot(y) == before
+    dot = parse_dot(to_dot(y, show_grads=True))
+    assert sorted(dot.label(f) for f in dot.functions()) == ["Exp", "Mul", "Sin"]
+    (leaf,) = [v for v in dot.variables() if dot.label(v).startswith("x")]
+    assert "grad" in dot.label(leaf)
 
 
 def test_bad_arguments_are_refused_clearly() -> None:

@@ -110,3 +110,38 @@ def test_short_real_mnist_run_reaches_95_percent() -> None:
     trainer.fit(data.DataLoader(train, batch_size=100, shuffle=True, seed=0), epochs=1)
     _, acc = trainer.evaluate(data.DataLoader(test, batch_size=1000))
     assert acc >= 0.95, f"test accuracy {acc:.4f} after 300 steps"
+
+
+def test_graphs_kept_for_drawing_stay_flat_in_memory():
+    """A plain backward keeps each step's graph structure (for pictures) while ``loss`` is
+    held; over thousands of steps that must not pile up: each graph goes with its loss."""
+    import gc
+    import tracemalloc
+
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    rng = np.random.default_rng(0)
+    x, t = rng.standard_normal((32, 4)).astype(np.float32), rng.integers(0, 3, 32)
+
+    def steps(n):
+        for _ in range(n):
+            loss = nn.functional.cross_entropy(model(x), t)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return loss
+
+    steps(50)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        loss = steps(200)
+        first = tracemalloc.get_traced_memory()[0]
+        del loss
+        loss = steps(2000)
+        last = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert loss.creator is not None and loss.creator.released  # drawable, arrays freed
+    assert last - first < 64 * 1024, f"grew by {last - first} bytes over 2,000 steps"
