@@ -5,7 +5,8 @@
 >>> sum(p.size for p in model.parameters())
 79510
 """
-from . import data, functional, init, random, train, utils, zoo
+from . import data, functional, gradient_flow, init, random, train, utils, zoo
+from .gradient_flow import GradientFlow
 from .layers import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten,
     LeakyReLU, Linear, MaxPool2d, ModuleList, MSELoss, ReLU, Sequential, Sigmoid, Softmax, Tanh,

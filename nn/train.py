@@ -80,6 +80,8 @@ class Trainer:
             without a ``.dataset`` (a plain iterable of batches) gives the running figures.
         metadata: JSON-able facts about the model, written into every checkpoint as
             ``Module.save`` writes them (``nn.module.read_metadata`` reads them).
+        gradient_flow: a `~nn.gradient_flow.GradientFlow` of the model; every training step
+            then records each parameter's gradient norm and update/weight ratio in it.
 
     During ``fit``, a first Ctrl-C stops training after the current step (a second one
     interrupts at once): ``fit`` returns, and ``interrupted`` holds the epoch it stopped in
@@ -90,7 +92,8 @@ class Trainer:
                  loss_fn: Callable[[Variable, np.ndarray], Variable] = F.cross_entropy,
                  scheduler: Any = None, checkpoint_dir: str | os.PathLike | None = None,
                  progress: bool | None = None, verbose: bool = True,
-                 train_sample: int = 1000, metadata: dict[str, Any] | None = None) -> None:
+                 train_sample: int = 1000, metadata: dict[str, Any] | None = None,
+                 gradient_flow: Any = None) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         if progress is None:
             progress = sys.stderr.isatty()
@@ -98,6 +101,7 @@ class Trainer:
         self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
         self.interrupted: int | None = None
         self.train_sample, self.metadata = train_sample, metadata
+        self.gradient_flow = gradient_flow
         self._loader: Any = None
         self.history = History()
         self.best: float | None = None
@@ -108,7 +112,10 @@ class Trainer:
         loss = self.loss_fn(logits, t)
         self.optimizer.zero_grad()
         loss.backward()
-        self.optimizer.step()
+        if self.gradient_flow is not None:
+            self.gradient_flow.step(self.optimizer)
+        else:
+            self.optimizer.step()
         return float(loss.data), accuracy(logits, t)
 
     def evaluate(self, loader: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:

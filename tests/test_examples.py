@@ -21,8 +21,9 @@ import nn.data
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_"))
-MNIST_SCRIPTS = {"ch06_optimizers", "ch06_weight_init", "ch06_batch_norm", "ch06_overfitting",
-                 "ch06_hyperparameter_search", "ch07_simple_convnet", "ch08_deep_convnet"}
+MNIST_SCRIPTS = {"ch06_optimizers", "ch06_weight_init", "ch06_gradient_flow", "ch06_batch_norm",
+                 "ch06_overfitting", "ch06_hyperparameter_search", "ch07_simple_convnet",
+                 "ch08_deep_convnet"}
 MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                "t10k-labels-idx1-ubyte")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -126,6 +127,15 @@ def check_ch06_weight_init(r: dict[str, Any]) -> None:
     assert std["sigmoid, std 0.01"][-1] < 0.05   # all units near 0.5
     assert std["sigmoid, std 1"][-1] > 0.3       # saturated at 0 and 1
     assert all(math.isfinite(v) for v in r["final_loss"].values())
+
+
+def check_ch06_gradient_flow(r: dict[str, Any]) -> None:
+    sigmoid, relu = r["depth_norms"]["sigmoid, std 0.01"], r["depth_norms"]["ReLU, He"]
+    assert sigmoid[0] < 1e-4 * sigmoid[-1]  # vanishes toward the input, orders of magnitude
+    assert max(relu) < 10 * min(relu)       # within one order of magnitude
+    if shutil.which("dot") or os.environ.get("CI"):
+        assert len(r["graphs"]) == 2 and all(open(g).read(4) in ("<?xm", "<svg")
+                                             for g in r["graphs"])
 
 
 def check_ch06_batch_norm(r: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from ..errors import ArgumentError
 from . import labels
 from .graph import collect
 from .layout import Layout, Scope
+from .shading import Shades
 
 if TYPE_CHECKING:
     from .check import GradcheckReport
@@ -31,7 +32,8 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
            collapse: int | None = None, clusters: bool = True,
            names: Mapping[Any, Any] | None = None, module: Any = None,
            report: GradcheckReport | None = None, rankdir: str = "TB",
-           title: str | None = None, mark: Sequence[Function] = ()) -> str:
+           title: str | None = None, mark: Sequence[Function] = (),
+           shade: Mapping[str, float] | None = None, shade_label: str = "value") -> str:
     """The graph that computed ``outputs``, as DOT text for Graphviz.
 
     Nothing is computed or changed: the picture is read from ``creator``, ``edges`` and
@@ -59,6 +61,10 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
         title: a caption for the picture.
         mark: Functions to draw in red with a thick border (an `AnomalyError` marks its op
             so); a folded module holding one is drawn red too.
+        shade: a number per module path (as ``named_modules()`` names them; ``""`` for the
+            outermost), e.g. ``GradientFlow.module_norms()``: each module's frame or folded
+            box is filled by it, blue (smallest) to orange (largest) on a log scale, and
+            labelled ``shade_label`` and the number.
 
     Returns:
         The DOT source, ``digraph zerograd { ... }``.
@@ -84,19 +90,22 @@ def to_dot(*outputs: Variable, show_values: bool = False, show_grads: bool = Fal
                                        hide_constants=hide_constants, collapse=collapse,
                                        clusters=clusters, names=names, module=module,
                                        report=report, rankdir=rankdir, title=title,
-                                       mark=mark)) + "}\n"
+                                       mark=mark, shade=shade,
+                                       shade_label=shade_label)) + "}\n"
 
 
 def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bool,
                show_generation: bool, hide_constants: bool, collapse: int | None,
                clusters: bool, names: Mapping[Any, Any] | None, module: Any,
                report: GradcheckReport | None, rankdir: str, title: str | None,
-               mark: Sequence[Function] = ()) -> list[str]:
+               mark: Sequence[Function] = (), shade: Mapping[str, float] | None = None,
+               shade_label: str = "value") -> list[str]:
     """The statements inside ``digraph { }``, one per line (tab-indented, newline-ended)."""
     if rankdir not in _RANKDIRS:
         raise ArgumentError(f"to_dot: rankdir must be one of {_RANKDIRS} (got {rankdir!r})")
     graph = collect(list(outputs))
     marked = {id(f) for f in mark}
+    shades = Shades(shade, shade_label)
     layout = Layout(graph, collapse=collapse, clusters=clusters, names=names, module=module,
                     hide_constants=hide_constants)
     members: dict[Scope, list[str]] = {}  # cluster -> its node statements
@@ -148,14 +157,17 @@ def body_lines(outputs: Sequence[Variable], *, show_values: bool, show_grads: bo
     for k, (box, fs) in enumerate(sorted(boxes.items(), key=lambda item: rank[item[0]])):
         node = f"m{k}"
         text, fill = _box_label(box, fs, layout, report)
+        path = layout.box_path(box)
+        if shades.colour(path):
+            fill, text = shades.colour(path), text + "\n" + shades.text(path)
         if any(id(f) in marked for f in fs):
             fill = MARKED
         members.setdefault(box[:-1] if clusters else (), []).append(
             f"{node} [label={labels.quote(text)}, shape=box, style=\"filled,rounded,bold\", "
             f"fillcolor=\"{fill}\"];\n")
         edges.extend(_box_edges(node, fs, layout, ids, graph))
-    lines = _preamble(rankdir, _legend(title, orders, report))
-    lines.extend(_clustered(members, layout, rank))
+    lines = _preamble(rankdir, _legend(title, orders, report, shades))
+    lines.extend(_clustered(members, layout, rank, shades))
     lines.extend("\t" + e for e in edges)
     return lines
 
@@ -244,8 +256,8 @@ def _preamble(rankdir: str, legend: str | None) -> list[str]:
     return lines
 
 
-def _legend(title: str | None, orders: set[int],
-            report: GradcheckReport | None) -> str | None:
+def _legend(title: str | None, orders: set[int], report: GradcheckReport | None,
+            shades: Shades | None = None) -> str | None:
     """An HTML-like caption: the title, then a key to the colours in use."""
     cells: list[tuple[str, str]] = []
     if report is not None:
@@ -256,6 +268,8 @@ def _legend(title: str | None, orders: set[int],
         cells = [(ORDER_COLOURS[k % len(ORDER_COLOURS)],
                   f"{labels.ordinal(k)}-order backward {labels.primes(k)}" if k else "forward")
                  for k in sorted(orders)]
+    if shades:
+        cells = shades.legend() + cells
     if title is None and not cells:
         return None
     rows = []
@@ -268,7 +282,7 @@ def _legend(title: str | None, orders: set[int],
 
 
 def _clustered(members: dict[Scope, list[str]], layout: Layout,
-               rank: dict[Scope, int]) -> list[str]:
+               rank: dict[Scope, int], shades: Shades | None = None) -> list[str]:
     """Node statements nested in ``subgraph cluster_N { }`` blocks, one per module, children
     inside parents and in order of ``rank`` (walked with an explicit stack)."""
     children: dict[Scope, list[Scope]] = {}
@@ -292,8 +306,13 @@ def _clustered(members: dict[Scope, list[str]], layout: Layout,
         if scope:
             lines.append("\t" * len(scope) + f"subgraph cluster_{counter} {{\n")
             counter += 1
-            lines.append(f"{indent}label={labels.quote(layout.cluster_label(scope))}; "
-                         "style=\"rounded\"; color=\"#999999\"; fontcolor=\"#444444\"; "
+            label, style = layout.cluster_label(scope), "rounded"
+            fill = shades.colour(layout.box_path(scope)) if shades else None
+            if fill is not None:
+                label += "\n" + shades.text(layout.box_path(scope))
+                style = f"rounded,filled\"; fillcolor=\"{fill}"
+            lines.append(f"{indent}label={labels.quote(label)}; "
+                         f"style=\"{style}\"; color=\"#999999\"; fontcolor=\"#444444\"; "
                          "labeljust=l; labelloc=t;\n")
             stack.append((scope, False))
         lines.extend(indent + line for line in members.get(scope, ()))

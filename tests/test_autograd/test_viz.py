@@ -463,3 +463,21 @@ def test_render_refuses_an_unknown_format(tmp_path) -> None:
     with pytest.raises(ValueError, match="unsupported format 'gif'"):
         render(y, tmp_path / "g.gif", format="gif")
     assert not os.listdir(tmp_path)
+
+
+def test_shade_colours_module_frames_on_a_log_scale() -> None:
+    x = ag.Variable(np.ones(2), name="x")
+    with ag.name_scope("Net"):
+        with ag.name_scope("a"):
+            h = x * 2
+        with ag.name_scope("b"):
+            y = (h * 3).sum()
+    text = to_dot(y, shade={"a": 1e-6, "b": 1.0}, shade_label="norm")
+    frames = [line for line in text.splitlines() if "label=" in line and "style=" in line]
+    a = next(f for f in frames if '"a' in f)
+    b = next(f for f in frames if '"b' in f)
+    assert "norm 1e-06" in a and "fillcolor=\"#91bfdb\"" in a  # smallest: blue
+    assert "norm 1" in b and "fillcolor=\"#fc8d59\"" in b      # largest: orange
+    assert "norm 1e-06" in text.split("label=<")[1]            # and in the caption
+    with pytest.raises(ag.ArgumentError, match="module paths"):
+        to_dot(y, shade={1: 2.0})

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import autograd as ag
 import nn
 import optim
 from nn import cli, data, zoo
@@ -145,3 +146,39 @@ def test_graphs_kept_for_drawing_stay_flat_in_memory():
         tracemalloc.stop()
     assert loss.creator is not None and loss.creator.released  # drawable, arrays freed
     assert last - first < 64 * 1024, f"grew by {last - first} bytes over 2,000 steps"
+
+
+def test_gradient_flow_records_norms_and_ratios(tmp_path):
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    flow = nn.GradientFlow(model, every=2)
+    trainer = Trainer(model, opt, progress=False, verbose=False, gradient_flow=flow)
+    loader = data.DataLoader(data.Spiral(), batch_size=30)
+    trainer.fit(loader, epochs=2)
+    assert flow.steps == list(range(1, 21, 2))  # 2 epochs of 10 batches, one in two
+    w = dict(model.named_parameters())["2.weight"]
+    # the last record: the norm of the gradient then, the update it made over the weight
+    assert flow.grad_norm["2.weight"][-1] > 0 and 0 < flow.update_ratio["2.weight"][-1] < 1
+    before = w.data.copy()
+    x, t = next(iter(loader))
+    trainer.train_step(x, t)  # step 21: recorded
+    expected_grad = float(np.linalg.norm(w.grad.data.astype(np.float64)))
+    np.testing.assert_allclose(flow.grad_norm["2.weight"][-1], expected_grad, rtol=1e-6)
+    np.testing.assert_allclose(flow.update_ratio["2.weight"][-1],
+                               np.linalg.norm(w.data - before) / np.linalg.norm(before),
+                               rtol=1e-5)
+    np.testing.assert_allclose(flow.update_ratio["2.weight"][-1] * np.linalg.norm(before),
+                               0.1 * expected_grad, rtol=1e-4)  # SGD: the update is lr * grad
+    norms = flow.module_norms()
+    np.testing.assert_allclose(norms[""], np.sqrt(norms["0"] ** 2 + norms["2"] ** 2))
+    assert set(flow.layer_norms()) == {"0", "2"}
+    flow.plot(tmp_path / "flow.png")
+    assert (tmp_path / "flow.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_gradient_flow_errors():
+    with pytest.raises(ag.ArgumentError, match="every must be at least 1"):
+        nn.GradientFlow(nn.Linear(2, 2), every=0)
+    with pytest.raises(ag.GraphError, match="no step recorded"):
+        nn.GradientFlow(nn.Linear(2, 2)).module_norms()
