@@ -95,6 +95,37 @@ def gradcheck_broken(out: str) -> None:
     ag.render(report.outputs, os.path.join(out, "gradcheck_broken.svg"), report=report)
 
 
+class HalfGradient(ag.Function):
+    """x * w whose backward forgets half of w's gradient."""
+
+    def forward(self, x, w):
+        self.save_for_backward(x, w)
+        return x * w
+
+    def backward(self, grad):
+        x, w = self.saved
+        return grad * w, grad * x * 0.5
+
+
+def module_gradcheck(out: str) -> None:
+    import nn
+    from autograd.testing import check_module_gradients
+
+    class Scaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = nn.Parameter(np.full(3, 2.0, np.float32))
+
+        def forward(self, x):
+            return ag.tanh(HalfGradient()(x, self.scale))
+
+    try:
+        check_module_gradients(Scaled(), np.ones((2, 3)),
+                               picture=os.path.join(out, "module_gradcheck.svg"))
+    except ag.GradcheckError as err:
+        print(err)
+
+
 def anomaly(out: str) -> None:
     import nn
     random.manual_seed(0)
@@ -113,7 +144,7 @@ def anomaly(out: str) -> None:
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     for draw in (expression, mlp, simple_cnn, deep_cnn, tanh_derivatives, gradcheck_broken,
-                 anomaly):
+                 anomaly, module_gradcheck):
         draw(OUT)
     print(f"wrote {', '.join(sorted(os.listdir(OUT)))} in {OUT}")
 

@@ -305,22 +305,7 @@ ROWS: list[Row] = [
 # nn.functional: the same table, so every nn op is held to the same checks.
 import nn.functional as F  # noqa: E402
 from nn.hooks import GradientTap  # noqa: E402
-from nn.functional.im2col import output_size  # noqa: E402
-
-
-@st.composite
-def conv_geometry(draw: Any, pool: bool = False) -> dict:
-    """Kernel, stride, padding, dilation and an input size for which OH, OW >= 1."""
-    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    dil = (1, 1) if pool else (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    pad = tuple(draw(st.integers(0, kk // 2 if pool else 2)) for kk in k)
-    hw = tuple(max(1, d * (kk - 1) + 1 - 2 * p) + draw(st.integers(0, 3))
-               for kk, d, p in zip(k, dil, pad))
-    assert all(output_size(s, kk, ss, p, d) >= 1
-               for s, kk, ss, p, d in zip(hw, k, stride, pad, dil))
-    return dict(kernel=k, stride=stride, padding=pad, dilation=dil, hw=hw,
-                n=draw(st.integers(1, 2)), c=draw(st.integers(1, 2)))
+from autograd.testing import conv_geometry, output_size  # noqa: E402
 
 
 @st.composite

@@ -1,30 +1,24 @@
-"""Hypothesis strategies for property-testing gradients, and a one-line gradient test.
+"""Hypothesis strategies for values and shapes: domains, arrays, broadcastable and matmul
+shapes, axes and indices.
 
 Values come from a ``Domain`` that keeps away from an op's kinks and poles (``log`` needs
 positive inputs, ``abs`` none near 0, ``max`` no ties), never from the hard-but-smooth cases;
 ``TIED`` draws the ties and kinks themselves, for the tests of tie rules.
-
->>> import autograd as ag
->>> from autograd.testing import arrays, gradient_test
->>> test_tanh = gradient_test(ag.tanh, arrays())   # pytest collects and runs it
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import ArgumentError, MissingDependencyError
+from ..errors import ArgumentError, MissingDependencyError
 
 try:
-    from hypothesis import given
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
 except ImportError as err:  # pragma: no cover - hypothesis comes with the [dev] extra
     raise MissingDependencyError("autograd.testing needs Hypothesis: pip install hypothesis "
                                  "(or pip install 'zerograd[dev]')") from err
-
-from .numerical import gradcheck, gradgradcheck
 
 
 class Args(tuple):
@@ -153,30 +147,3 @@ def indices(shape: tuple[int, ...]) -> st.SearchStrategy[Any]:
         options.append(hnp.integer_array_indices(shape, result_shape=shapes(1, 2, 1, 3)))
         options.append(hnp.arrays(bool, shape))
     return st.one_of(*options)
-
-
-def gradient_test(fn: Callable[..., Any], *strategies: st.SearchStrategy[Any],
-                  gradgrad: bool = True, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3) -> Callable[..., None]:
-    """A Hypothesis test that checks the gradients of ``fn`` on drawn inputs.
-
-    Each strategy draws one argument of ``fn``; one that draws an ``Args`` tuple (such as
-    ``broadcastable_arrays``) gives several.
-    Assign the result to a name starting with ``test_`` and pytest runs it.
-
-    Args:
-        fn: maps the drawn arrays (as Variables) to a Variable or a tuple of them.
-        strategies: one per argument, e.g. ``arrays(domain="positive")``.
-        gradgrad: also check second derivatives with ``gradgradcheck``.
-        eps, atol, rtol: passed to ``gradcheck``.
-    """
-    @given(st.tuples(*strategies))
-    def test(drawn: tuple) -> None:
-        args = [a for d in drawn for a in (d if isinstance(d, Args) else (d,))]
-        gradcheck(fn, *args, eps=eps, atol=atol, rtol=rtol)
-        if gradgrad:
-            gradgradcheck(fn, *args, eps=eps, atol=atol, rtol=rtol)
-
-    test.__name__ = f"test_gradients_of_{getattr(fn, '__name__', 'fn')}"
-    test.__qualname__ = test.__name__
-    return test
