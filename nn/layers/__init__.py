@@ -6,3 +6,4 @@ from .dropout import Dropout
 from .linear import Embedding, Linear
 from .loss import CrossEntropyLoss, MSELoss
 from .norm import BatchNorm1d, BatchNorm2d
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
