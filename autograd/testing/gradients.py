@@ -57,7 +57,8 @@ def check_module_gradients(module: Any, *inputs: Any, gradgrad: bool = True,
     ``gradcheck`` (and ``gradgradcheck``), on a float64 copy of the module.
 
     The module itself is left as it was. Inputs that are integer arrays (labels, indices) or
-    not arrays are passed as they are. The module must be deterministic: check a module with
+    not arrays (a tuple of states, say) are passed as they are, and not differentiated; nested
+    outputs (``(output, (h, c))``) are all checked. The module must be deterministic: check a module with
     dropout in ``eval()`` mode.
 
     Args:
@@ -94,7 +95,7 @@ def check_module_gradients(module: Any, *inputs: Any, gradgrad: bool = True,
         try:  # the drawn values in the parameters' places, for this call only
             for (owner, attr), v in zip(places, args[n:]):
                 object.__setattr__(owner, attr, v)
-            return m(*args[:n])
+            return _flatten(m(*args[:n]))
         finally:
             for (owner, attr), v in zip(places, originals):
                 object.__setattr__(owner, attr, v)
@@ -146,6 +147,18 @@ def module_gradient_test(build: Callable[..., tuple[Any, Sequence[Any]]],
     test.__name__ = f"test_module_gradients_of_{getattr(build, '__name__', 'module')}"
     test.__qualname__ = test.__name__
     return test
+
+
+def _flatten(out: Any) -> Any:
+    """A module's output as one Variable or a flat tuple of them (an LSTM returns
+    ``(output, (h, c))``)."""
+    if not isinstance(out, (tuple, list)):
+        return out
+    flat: list = []
+    for item in out:
+        item = _flatten(item)
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    return tuple(flat)
 
 
 def _is_final() -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import autograd as ag
 from autograd import Variable
 
-from .activation import sigmoid
+from .activation import relu, sigmoid
 from .linear import linear
 
 
@@ -27,7 +27,7 @@ def rnn_step(xw: Variable, h: Variable, w_hh: Variable, b_hh: Variable | None,
     """h' = act(xw + h W_hh^T + b_hh), act tanh or relu. Shape: xw (N, H), h (N, H) -> (N, H).
     """
     a = xw + linear(h, w_hh, b_hh)
-    return ag.tanh(a) if nonlinearity == "tanh" else ag.maximum(a, 0.0)
+    return ag.tanh(a) if nonlinearity == "tanh" else relu(a)
 
 
 def lstm_step(xw: Variable, h: Variable, c: Variable, w_hh: Variable,
