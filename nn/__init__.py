@@ -9,8 +9,8 @@ from . import data, functional, gradient_flow, init, random, train, utils, zoo
 from .gradient_flow import GradientFlow
 from .layers import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten,
-    GRU, LSTM, RNN, GRUCell, LeakyReLU, Linear, LSTMCell, MaxPool2d, ModuleList, MSELoss, ReLU,
-    RNNCell, Sequential, Sigmoid, Softmax, Tanh,
+    GRU, LSTM, RNN, GRUCell, LayerNorm, LeakyReLU, Linear, LSTMCell, MaxPool2d, ModuleList,
+    MSELoss, ReLU, RNNCell, Sequential, Sigmoid, Softmax, Tanh,
 )
 from .module import Module, Parameter, StateDictError
 from .random import manual_seed

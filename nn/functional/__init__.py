@@ -17,7 +17,7 @@ from .loss import (
     SoftmaxCrossEntropy, binary_cross_entropy_with_logits, cross_entropy,
     cross_entropy_composed, mse_loss,
 )
-from .norm import BatchNorm, batch_norm, batch_norm_composed
+from .norm import BatchNorm, batch_norm, batch_norm_composed, layer_norm
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "embedding",

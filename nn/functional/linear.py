@@ -87,8 +87,10 @@ def linear_composed(x: Any, weight: Any, bias: Any = None) -> Variable:
     return y if bias is None else y + bias
 
 
-def embedding(indices: Any, weight: Any) -> Variable:
+def embedding(indices: Any, weight: Any, padding_idx: int | None = None) -> Variable:
     """Rows of ``weight`` picked by integer ``indices``; repeated indices add their gradients.
+    The row ``padding_idx`` (if given; negative counts from the end) is looked up as it is but
+    gets no gradient, as in PyTorch.
 
     Shape:
         indices ``(*)``, weight ``(num_embeddings, embedding_dim)`` -> ``(*, embedding_dim)``.
@@ -101,4 +103,18 @@ def embedding(indices: Any, weight: Any) -> Variable:
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise OpIndexError(f"Embedding: index {bad} is out of range for {weight.shape[0]} "
                            "embeddings")
-    return weight[idx]
+    rows = weight[idx]
+    if padding_idx is None:
+        return rows
+    pad = padding_index(padding_idx, weight.shape[0])
+    keep = (idx != pad)[..., None]
+    if keep.all():
+        return rows
+    return ag.where(np.broadcast_to(keep, rows.shape), rows, rows.detach())
+
+
+def padding_index(padding_idx: int, n: int) -> int:
+    if not -n <= padding_idx < n:
+        raise OpIndexError(f"Embedding: padding_idx {padding_idx} is out of range for {n} "
+                           "embeddings")
+    return padding_idx % n

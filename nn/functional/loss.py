@@ -68,51 +68,91 @@ class SoftmaxCrossEntropy(Function):
         return grad.reshape(len(self.labels), 1) if self.reduction == "none" else grad
 
 
-def _labels(t: Any, x: Variable, op: str) -> np.ndarray:
+def _labels(t: Any, positions: tuple, c: int, ignore_index: int | None, op: str) -> np.ndarray:
+    """Integer labels of shape ``positions`` in [0, c) (or ``ignore_index``), flattened."""
     t = np.asarray(t.data if isinstance(t, Variable) else t)
-    if t.dtype.kind not in "iu" or t.shape != x.shape[:1]:
-        raise OpIndexError(f"{op}: expected integer labels of shape (N,) = ({x.shape[0]},), got "
+    if t.dtype.kind not in "iu" or t.shape != positions:
+        raise OpIndexError(f"{op}: expected integer labels of shape {positions}, got "
                            f"{t.dtype} labels of shape {t.shape}")
-    if t.size and (t.min() < 0 or t.max() >= x.shape[1]):
-        bad = t.min() if t.min() < 0 else t.max()
-        raise OpIndexError(f"{op}: label {bad} is out of range for {x.shape[1]} classes")
+    t = t.reshape(-1)
+    used = t if ignore_index is None else t[t != ignore_index]
+    if used.size and (used.min() < 0 or used.max() >= c):
+        bad = used.min() if used.min() < 0 else used.max()
+        ignored = "" if ignore_index is None else f" (ignore_index is {ignore_index})"
+        raise OpIndexError(f"{op}: label {bad} is out of range for {c} classes{ignored}")
     return t.astype(np.intp)
 
 
-def cross_entropy(x: Any, t: Any, reduction: str = "mean") -> Variable:
-    """Cross-entropy of logits ``x`` against integer labels or class probabilities ``t``.
+def cross_entropy(x: Any, t: Any, reduction: str = "mean", ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Variable:
+    """Cross-entropy of logits ``x`` against integer labels or class probabilities ``t``, as
+    ``torch.nn.functional.cross_entropy``.
 
     Args:
-        x: logits (N, C).
-        t: integer labels (N,) in [0, C), or probabilities (N, C) (e.g. one-hot).
-        reduction: "mean" (over N), "sum" or "none" (one loss per sample). An empty batch
-            (N = 0) gives nan for "mean", as in PyTorch, 0 for "sum" and an empty array for
-            "none"; its gradient is empty.
+        x: logits (N, C), or (N, C, d1, ...) for a loss per position (a sequence model's
+            (N, vocabulary, T), say).
+        t: integer labels (N,) or (N, d1, ...) in [0, C), or probabilities of x's shape.
+        reduction: "mean" (over the labels that count), "sum" or "none" (one loss per
+            sample and position, 0 where ignored). An empty batch gives nan for "mean", as in
+            PyTorch, 0 for "sum" and an empty array for "none"; its gradient is empty.
+        ignore_index: a label value that adds nothing to the loss or to its gradient (padding,
+            say); "mean" divides by the number of other labels.
+        label_smoothing: epsilon in [0, 1]: the target is (1 - epsilon) on the label plus
+            epsilon / C on every class.
 
     >>> import numpy as np
     >>> round(cross_entropy(np.array([[2.0, 0.0, 0.0]]), np.array([0])).item(), 4)
     0.2395
     """
     x = ag.as_variable(x)
-    if x.ndim != 2:
-        raise ShapeError(f"cross_entropy: expected logits of shape (N, C), got {x.shape}")
+    if x.ndim < 2:
+        raise ShapeError(f"cross_entropy: expected logits of shape (N, C) or (N, C, d1, ...), "
+                         f"got {x.shape}")
     if reduction not in REDUCTIONS:
         raise ShapeError(f"cross_entropy: reduction must be one of {REDUCTIONS} "
                          f"(got {reduction!r})")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ShapeError(f"cross_entropy: label_smoothing must be in [0, 1] (got "
+                         f"{label_smoothing})")
+    c = x.shape[1]
+    positions = (x.shape[0],) + x.shape[2:]  # what each loss is for: (N, d1, ...)
+    if x.ndim > 2:  # the class axis last, one row per position
+        x = ag.transpose(x, (0, *range(2, x.ndim), 1)).reshape(-1, c)
     t_arr = t.data if isinstance(t, Variable) else np.asarray(t)
     if t_arr.dtype.kind == "f":
-        if t_arr.shape != x.shape:
+        want = positions[:1] + (c,) + positions[1:]
+        if t_arr.shape != want:
             raise ShapeError(f"cross_entropy: probability targets must have the logits' shape "
-                             f"{x.shape}, got {t_arr.shape}")
-        return _reduce(-(log_softmax(x, axis=1) * t).sum(axis=1), reduction, "cross_entropy")
-    return SoftmaxCrossEntropy()(x, labels=_labels(t_arr, x, "cross_entropy"),
-                                 reduction=reduction)
+                             f"{want}, got {t_arr.shape}")
+        if len(want) > 2:
+            t = ag.transpose(ag.as_variable(t), (0, *range(2, len(want)), 1)).reshape(-1, c)
+        if label_smoothing:
+            t = t * (1.0 - label_smoothing) + label_smoothing / c
+        loss = -(log_softmax(x, axis=1) * t).sum(axis=1)
+        return _reduce(loss if reduction != "none" else loss.reshape(positions), reduction,
+                       "cross_entropy")
+    labels = _labels(t_arr, positions, c, ignore_index, "cross_entropy")
+    counted = labels != ignore_index
+    if label_smoothing == 0.0 and counted.all() and len(positions) == 1:
+        return SoftmaxCrossEntropy()(x, labels=labels, reduction=reduction)  # the common case
+    loss = SoftmaxCrossEntropy()(x, labels=np.where(counted, labels, 0), reduction="none")
+    if label_smoothing:
+        loss = loss * (1.0 - label_smoothing) - log_softmax(x, axis=1).mean(axis=1) * \
+            label_smoothing
+    if not counted.all():
+        loss = loss * counted.astype(loss.dtype)
+    if reduction == "none":
+        return loss.reshape(positions)
+    if reduction == "sum":
+        return loss.sum()
+    n = int(counted.sum())
+    return loss.sum() / n if n else loss.sum() * np.nan
 
 
 def cross_entropy_composed(x: Any, t: Any, reduction: str = "mean") -> Variable:
     """The reference that SoftmaxCrossEntropy fuses: -log_softmax(x)[n, t_n], then reduced."""
     x = ag.as_variable(x)
-    labels = _labels(t, x, "cross_entropy")
+    labels = _labels(t, x.shape[:1], x.shape[1], None, "cross_entropy")
     return _reduce(-log_softmax(x, axis=1)[np.arange(x.shape[0]), labels], reduction,
                    "cross_entropy")
 

@@ -162,3 +162,27 @@ def _affine(y: Variable, weight: Any, bias: Any) -> Variable:
     if bias is not None:
         y = y + ag.reshape(bias, shape)
     return y
+
+
+def layer_norm(x: Any, normalized_shape: Any, weight: Any = None, bias: Any = None,
+               eps: float = 1e-5) -> Variable:
+    """Normalise each sample over its last ``len(normalized_shape)`` axes (biased variance,
+    as PyTorch), then scale by ``weight`` and shift by ``bias`` (both of
+    ``normalized_shape``, or None). Composed: every derivative order works.
+
+    Shape:
+        ``(*, *normalized_shape) -> (*, *normalized_shape)``.
+    """
+    x = ag.as_variable(x)
+    shape = (int(normalized_shape),) if np.ndim(normalized_shape) == 0 else \
+        tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if x.shape[x.ndim - k:] != shape or x.ndim < k:
+        raise ShapeError(f"LayerNorm: expected input with shape (*, {', '.join(map(str, shape))})"
+                         f" (normalized_shape {shape}), got {x.shape}")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    y = centred / ag.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias

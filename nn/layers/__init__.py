@@ -5,5 +5,5 @@ from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .dropout import Dropout
 from .linear import Embedding, Linear
 from .loss import CrossEntropyLoss, MSELoss
-from .norm import BatchNorm1d, BatchNorm2d
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell

@@ -8,6 +8,7 @@ import numpy as np
 from autograd import Variable
 
 from .. import functional as F
+from ..functional.linear import padding_index
 from .. import init
 from ..module import Module, Parameter
 
@@ -56,18 +57,27 @@ class Linear(Module):
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by index.
 
+    Weights start N(0, 1), as in PyTorch; with ``padding_idx`` that row starts at zeros and
+    never gets a gradient (a padding token's vector stays where it is).
+
     Shape:
         integer ``(*)`` -> ``(*, embedding_dim)``.
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, dtype: Any = np.float32) -> None:
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 dtype: Any = np.float32) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype))
         init.normal_(self.weight)
+        self.padding_idx = None
+        if padding_idx is not None:
+            self.padding_idx = padding_index(padding_idx, num_embeddings)
+            self.weight.data[self.padding_idx] = 0
 
     def forward(self, indices: Any) -> Variable:
-        return F.embedding(indices, self.weight)
+        return F.embedding(indices, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"

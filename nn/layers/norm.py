@@ -1,4 +1,5 @@
-"""Batch normalisation layers, with running statistics kept as buffers."""
+"""Normalisation layers: batch normalisation (running statistics kept as buffers) and layer
+normalisation."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +10,7 @@ from autograd import ShapeError, Variable
 
 from .. import functional as F
 from ..module import Module, Parameter
+from .linear import in_layer_dtype
 
 
 class _BatchNorm(Module):
@@ -54,3 +56,38 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ndim = 4
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last axes, as ``torch.nn.LayerNorm``: the mean and the
+    (biased) variance over ``normalized_shape``, then ``weight`` (ones) and ``bias`` (zeros),
+    one per element of ``normalized_shape``.
+
+    Shape: ``(*, *normalized_shape) -> (*, *normalized_shape)``.
+
+    >>> import numpy as np
+    >>> y = LayerNorm(4)(np.arange(8.0).reshape(2, 4))
+    >>> np.round(y.data.mean(axis=1), 6), y.dtype
+    (array([0., 0.], dtype=float32), dtype('float32'))
+    """
+
+    def __init__(self, normalized_shape: Any, eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: Any = np.float32) -> None:
+        super().__init__()
+        shape = (int(normalized_shape),) if np.ndim(normalized_shape) == 0 else \
+            tuple(int(s) for s in normalized_shape)
+        self.normalized_shape, self.eps = shape, eps
+        self.elementwise_affine = elementwise_affine
+        self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
+        self._dtype = np.dtype(dtype)
+
+    def forward(self, x: Any) -> Variable:
+        dtype = self.weight.dtype if self.weight is not None else self._dtype
+        return F.layer_norm(in_layer_dtype(x, dtype), self.normalized_shape, self.weight,
+                            self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -412,6 +412,26 @@ def batch_norm_args(draw: Any, training: bool, domain: Any = DISTINCT) -> tuple:
 
 
 @st.composite
+def cross_entropy_positions(draw: Any) -> tuple:
+    """Logits (N, C, d) and labels (N, d) with some ignored (never all), a smoothing."""
+    n, c, d = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    t = draw(hnp.arrays(np.int64, (n, d), elements=st.integers(-1, c - 1)))
+    t.flat[0] = max(int(t.flat[0]), 0)
+    return draw(arrays((n, c, d))), t, -1, draw(st.sampled_from([0.0, 0.25]))
+
+
+@st.composite
+def layer_norm_args(draw: Any) -> tuple:
+    x = draw(arrays(shapes(min_dims=1, min_side=1)))
+    return x, draw(arrays(x.shape[-1:])), draw(arrays(x.shape[-1:]))
+
+
+def _layer_norm_ref(x, w, b):
+    centred = x - x.mean(-1, keepdims=True)
+    return centred / np.sqrt((centred ** 2).mean(-1, keepdims=True) + 1e-5) * w + b
+
+
+@st.composite
 def two_arrays(draw: Any) -> tuple:
     return draw(arrays()), draw(arrays())
 
@@ -522,6 +542,10 @@ ROWS += [
     Row("cross_entropy_composed", F.cross_entropy_composed, logits_and_labels(), None, None),
     Row("gradient_tap", lambda a, b: GradientTap(lambda grads: grads)(a, b), two_arrays(),
         GradientTap, lambda a, b: (a, b)),
+    Row("cross_entropy_positions", lambda x, t, i, e: F.cross_entropy(
+        x, t, ignore_index=i, label_smoothing=e), cross_entropy_positions(), None, None),
+    Row("layer_norm", lambda x, w, b: F.layer_norm(x, x.shape[-1:], w, b), layer_norm_args(),
+        None, _layer_norm_ref),
     Row("mse_loss", F.mse_loss, same_shape_pair(), None, lambda x, t: np.mean((x - t) ** 2)),
     Row("bce_with_logits", F.binary_cross_entropy_with_logits, same_shape_pair(POSITIVE), None,
         _bce_ref),

@@ -169,3 +169,36 @@ def test_dropout_keeps_the_expectation_and_is_identity_in_eval() -> None:
 def test_layer_errors_are_clear(call, pattern) -> None:
     with pytest.raises((ShapeError, IndexError, ValueError), match=pattern):
         call()
+
+
+@pytest.mark.parametrize("padding_idx", [1, -1])
+def test_embedding_padding_idx_matches_torch(torch, padding_idx):
+    """The padding row starts at zeros, is looked up as it is, and never gets a gradient
+    (the numerical check would disagree there by design, so torch is the reference)."""
+    ours = nn.Embedding(5, 3, padding_idx=padding_idx, dtype=np.float64)
+    theirs = torch.nn.Embedding(5, 3, padding_idx=padding_idx).double()
+    assert not ours.weight.data[padding_idx].any()
+    ours.weight.data[padding_idx] = 7.0  # set by hand: the lookup still returns it
+    theirs.weight.data = torch.tensor(ours.weight.data.copy())
+    idx = np.array([[1, 2, 4], [0, 4, 1]])
+    w = np.arange(18.0).reshape(2, 3, 3)
+    y = ours(idx)
+    np.testing.assert_array_equal(y.data, theirs(torch.tensor(idx)).detach().numpy())
+    (y * w).sum().backward()
+    (theirs(torch.tensor(idx)) * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(ours.weight.grad.data, theirs.weight.grad.numpy())
+    assert not ours.weight.grad.data[padding_idx].any()
+
+
+def test_layer_norm_matches_torch(torch):
+    ours = nn.LayerNorm((2, 3), dtype=np.float64)
+    theirs = torch.nn.LayerNorm((2, 3)).double()
+    nn.init.normal_(ours.weight)
+    nn.init.normal_(ours.bias)
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
+    x = RNG.standard_normal((4, 2, 3))
+    _compare(ours, theirs, [ag.Variable(x)], [torch.tensor(x, requires_grad=True)])
+    y = ours(x)
+    np.testing.assert_allclose(y.data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    with pytest.raises(ShapeError, match=r"LayerNorm: expected input with shape \(\*, 2, 3\)"):
+        ours(np.ones((4, 3, 2)))
