@@ -2,6 +2,7 @@
 
 Plain NumPy in and out; nothing here needs autograd but its error classes (``autograd.errors``).
 """
+from .bptt import BPTTLoader
 from .collate import default_collate
 from .dataset import ArrayDataset, Dataset, Subset, TensorDataset, random_split
 from .download import DownloadError, data_root
@@ -9,9 +10,11 @@ from .idx import IDXError, read_idx
 from .loader import DataLoader
 from .mnist import MNIST, FashionMNIST
 from .spiral import Spiral
+from .text import PTB, Addition, Dates, Vocabulary
 from .transforms import Compose, Flatten, Normalize, ToFloat
 
 __all__ = [
+    "Addition", "BPTTLoader", "Dates", "PTB", "Vocabulary",
     "ArrayDataset", "Compose", "DataLoader", "Dataset", "DownloadError", "FashionMNIST",
     "Flatten", "IDXError", "MNIST", "Normalize", "Spiral", "Subset", "TensorDataset", "ToFloat",
     "data_root", "default_collate", "random_split", "read_idx",

@@ -62,8 +62,8 @@ def file_md5(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
-def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[str], md5: str,
-             *, name: str, progress: bool | None = None) -> Path:
+def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[str],
+             md5: str | None, *, name: str, progress: bool | None = None) -> Path:
     """Fetch ``filename`` into ``folder`` from the first mirror that serves it intact.
 
     Each attempt streams into a temporary file in ``folder`` while hashing it; only a file
@@ -74,7 +74,8 @@ def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[st
         filename: the file's name on the mirrors and on disk.
         folder: where to put it (created if missing).
         mirrors: base URLs tried in order; the URL is ``mirror + filename``.
-        md5: the expected MD5 hex digest.
+        md5: the expected MD5 hex digest; None where no checksum is published (the caller
+            then checks the content itself, as ``PTB`` does for ``ptb.train.txt``).
         name: who is downloading, the prefix of error messages (e.g. ``"MNIST"``).
         progress: show a tqdm progress bar (default: only when stderr is a terminal).
 
@@ -103,7 +104,8 @@ def download(filename: str, folder: str | os.PathLike[str], mirrors: Sequence[st
             failures.append(f"  {url}: {err}")
     raise DownloadError(
         f"{name}: could not download {filename} from any mirror:\n" + "\n".join(failures)
-        + f"\nIf this machine is offline, copy {filename} (MD5 {md5}) into {folder}/ by hand, "
+        + f"\nIf this machine is offline, copy {filename}"
+        + (f" (MD5 {md5})" if md5 else "") + f" into {folder}/ by hand, "
         f"or pass root= (or set {ENV_VAR}) to a folder whose {folder.name}/ subfolder has it.")
 
 
@@ -112,7 +114,7 @@ class _ChecksumError(ZerogradError, ValueError):
     next mirror)."""
 
 
-def _fetch(url: str, dest: Path, md5: str, *, desc: str, progress: bool) -> None:
+def _fetch(url: str, dest: Path, md5: str | None, *, desc: str, progress: bool) -> None:
     from tqdm.auto import tqdm  # only needed here, so importing nn.data stays light
 
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -131,7 +133,7 @@ def _fetch(url: str, dest: Path, md5: str, *, desc: str, progress: bool) -> None
                     bar.update(len(chunk))
             out.flush()
             os.fsync(out.fileno())
-        if digest.hexdigest() != md5:
+        if md5 is not None and digest.hexdigest() != md5:
             raise _ChecksumError(f"checksum mismatch: MD5 {digest.hexdigest()}, expected {md5}")
         os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; a data file is fine to share
         os.replace(tmp, dest)
