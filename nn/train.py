@@ -16,6 +16,8 @@ import numpy as np
 
 import autograd as ag
 from autograd import ArgumentError, OpTypeError, Variable
+from optim import clip_grad_norm_
+from optim.lr_scheduler import ReduceLROnPlateau
 
 from . import functional as F
 from . import random
@@ -65,7 +67,9 @@ class Trainer:
         model: the Module to train.
         optimizer: an ``optim`` optimizer over the model's parameters.
         loss_fn: maps (logits, labels) to a scalar Variable; cross-entropy by default.
-        scheduler: an optional learning-rate scheduler, stepped once per epoch.
+        scheduler: an optional learning-rate scheduler, stepped once per epoch; a
+            ``ReduceLROnPlateau`` is stepped with the validation loss (the training loss
+            without validation data).
         checkpoint_dir: a folder; after every epoch the model, optimizer, scheduler, epoch,
             history and random states go to ``last.npz`` there (atomically), and the epoch
             with the best validation accuracy so far (or the lowest training loss without
@@ -82,6 +86,8 @@ class Trainer:
             ``Module.save`` writes them (``nn.module.read_metadata`` reads them).
         gradient_flow: a `~nn.gradient_flow.GradientFlow` of the model; every training step
             then records each parameter's gradient norm and update/weight ratio in it.
+        max_grad: clip the gradients to this joint norm before each step (vol 2's
+            ``max_grad``, ``optim.clip_grad_norm_``); None for no clipping.
 
     During ``fit``, a first Ctrl-C stops training after the current step (a second one
     interrupts at once): ``fit`` returns, and ``interrupted`` holds the epoch it stopped in
@@ -93,7 +99,7 @@ class Trainer:
                  scheduler: Any = None, checkpoint_dir: str | os.PathLike | None = None,
                  progress: bool | None = None, verbose: bool = True,
                  train_sample: int = 1000, metadata: dict[str, Any] | None = None,
-                 gradient_flow: Any = None) -> None:
+                 gradient_flow: Any = None, max_grad: float | None = None) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         if progress is None:
             progress = sys.stderr.isatty()
@@ -101,7 +107,7 @@ class Trainer:
         self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
         self.interrupted: int | None = None
         self.train_sample, self.metadata = train_sample, metadata
-        self.gradient_flow = gradient_flow
+        self.gradient_flow, self.max_grad = gradient_flow, max_grad
         self._loader: Any = None
         self.history = History()
         self.best: float | None = None
@@ -112,6 +118,8 @@ class Trainer:
         loss = self.loss_fn(logits, t)
         self.optimizer.zero_grad()
         loss.backward()
+        if self.max_grad is not None:
+            clip_grad_norm_(self.model.parameters(), self.max_grad)
         if self.gradient_flow is not None:
             self.gradient_flow.step(self.optimizer)
         else:
@@ -194,7 +202,9 @@ class Trainer:
             val_loss = val_acc = None
             if val_loader is not None:
                 val_loss, val_acc = self.evaluate(val_loader)
-            if self.scheduler is not None:
+            if isinstance(self.scheduler, ReduceLROnPlateau):
+                self.scheduler.step(val_loss if val_loss is not None else train_loss)
+            elif self.scheduler is not None:
                 self.scheduler.step()
             h = self.history
             h.epoch.append(epoch)

@@ -5,11 +5,11 @@ from . import lr_scheduler
 from .adam import Adam, AdamW
 from .adaptive import AdaGrad, RMSprop
 from .checks import OptimizerError
-from .clip_grad import clip_grad_norm_
+from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .optimizer import Optimizer, Params
 from .sgd import SGD, Momentum
 
 __all__ = [
     "AdaGrad", "Adam", "AdamW", "Momentum", "Optimizer", "OptimizerError", "Params", "RMSprop",
-    "SGD", "clip_grad_norm_", "lr_scheduler",
+    "SGD", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
 ]

@@ -81,3 +81,26 @@ def clip_grad_norm_(params: Variable | Iterable[Variable], max_norm: float,
             with np.errstate(invalid="ignore"):  # inf * 0 is NaN, as in PyTorch
                 p.grad = as_variable((grad * coef).astype(grad.dtype, copy=False))
     return total
+
+
+def clip_grad_value_(params: Variable | Iterable[Variable], clip_value: float) -> None:
+    """Clamp every gradient of ``params`` into [-clip_value, clip_value], element by element,
+    as ``torch.nn.utils.clip_grad_value_`` (and the book's vol 2 ``clip_grads`` by value).
+    Parameters whose ``.grad`` is None are skipped; a clipped ``.grad`` is a new Variable.
+
+    >>> import autograd as ag, optim
+    >>> a = ag.Variable([0.0, 0.0]); a.grad = ag.Variable([3.0, -0.5])
+    >>> optim.clip_grad_value_(a, 1.0); a.grad.data
+    array([ 1. , -0.5])
+    """
+    name = "clip_grad_value_"
+    clip_value = check_real(name, "clip_value", clip_value)
+    if isinstance(params, Variable):
+        params = [params]
+    for i, p in enumerate(params):
+        if not isinstance(p, Variable):
+            raise OpTypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Variable")
+        if p.grad is not None:
+            grad = p.grad.data
+            p.grad = as_variable(np.clip(grad, -clip_value, clip_value).astype(grad.dtype,
+                                                                                copy=False))

@@ -206,3 +206,146 @@ class CosineAnnealingLR(LRScheduler):
                     for lr, base in zip(self._current_lrs(), self.base_lrs)]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [eta_min + ratio * (lr - eta_min) for lr in self._current_lrs()]
+
+
+class LinearLR(LRScheduler):
+    """A warm-up: scale the learning rate linearly from ``start_factor`` to ``end_factor``
+    times its start over ``total_iters`` epochs, then keep it, as ``torch.optim.lr_scheduler.
+    LinearLR``. As in PyTorch, making it already sets the rate to ``start_factor`` times its
+    start.
+
+    At epoch ``t`` (when nothing else changes the rate)::
+
+        lr_t = base_lr * (start_factor + (end_factor - start_factor) * min(t, total_iters)
+                          / total_iters)
+
+    >>> import autograd as ag, optim
+    >>> opt = optim.SGD([ag.Variable(1.0)], lr=1.0)
+    >>> warm = optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> lrs = [warm.get_last_lr()[0]]
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     warm.step()
+    ...     lrs.append(round(warm.get_last_lr()[0], 4))
+    >>> lrs
+    [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
+
+    _hyperparameters = ("start_factor", "end_factor", "total_iters")
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5) -> None:
+        name = "LinearLR"
+        self.start_factor = check_real(name, "start_factor", start_factor, high=1.0,
+                                       include_high=True)
+        self.end_factor = check_real(name, "end_factor", end_factor, high=1.0,
+                                     include_high=True)
+        if self.start_factor == 0:
+            raise OptimizerError(f"{name}: start_factor must be > 0 (got 0)")
+        self.total_iters = check_count(name, "total_iters", total_iters)
+        super().__init__(optimizer)
+        for group in optimizer.param_groups:
+            group["lr"] = group["lr"] * self.start_factor
+        self._last_lr = [float(group["lr"]) for group in optimizer.param_groups]
+
+    def _next_lrs(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        if t > n:
+            return self._current_lrs()
+        step = self.end_factor - self.start_factor
+        factor = 1.0 + step / (n * self.start_factor + (t - 1) * step)
+        return [lr * factor for lr in self._current_lrs()]
+
+
+class ReduceLROnPlateau:
+    """Lower the learning rate when a metric stops improving, as ``torch.optim.lr_scheduler.
+    ReduceLROnPlateau``: ``step(metric)`` once per evaluation; after ``patience`` evaluations
+    without an improvement (by more than ``threshold``, relative or absolute) every rate is
+    multiplied by ``factor`` (not below ``min_lr``), then ``cooldown`` evaluations are not
+    counted.
+
+    Args:
+        mode: "min" (a loss, a perplexity) or "max" (an accuracy).
+        threshold_mode: "rel" (better than best * (1 -/+ threshold)) or "abs".
+        eps: a change smaller than this is not made.
+
+    >>> import autograd as ag, optim
+    >>> opt = optim.SGD([ag.Variable(1.0)], lr=1.0)
+    >>> plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0]:   # two evaluations without progress
+    ...     plateau.step(loss)
+    >>> plateau.get_last_lr()
+    [0.5]
+    """
+
+    _keys = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown",
+             "min_lrs", "eps", "best", "num_bad_epochs", "cooldown_counter", "last_epoch")
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0.0,
+                 eps: float = 1e-8) -> None:
+        name = "ReduceLROnPlateau"
+        if not isinstance(optimizer, Optimizer):
+            raise OpTypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")
+        if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
+            raise OptimizerError(f"{name}: mode must be 'min' or 'max' and threshold_mode "
+                                 f"'rel' or 'abs' (got {mode!r}, {threshold_mode!r})")
+        self.factor = check_real(name, "factor", factor, high=1.0)
+        self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
+        self.patience = int(check_real(name, "patience", patience))
+        self.cooldown = int(check_real(name, "cooldown", cooldown))
+        self.threshold, self.eps = check_real(name, "threshold", threshold), float(eps)
+        n = len(optimizer.param_groups)
+        self.min_lrs = [float(v) for v in (min_lr if isinstance(min_lr, (list, tuple))
+                                           else [min_lr] * n)]
+        if len(self.min_lrs) != n:
+            raise OptimizerError(f"{name}: {len(self.min_lrs)} min_lr values for {n} groups")
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = self.cooldown_counter = self.last_epoch = 0
+        self._last_lr = [float(g["lr"]) for g in optimizer.param_groups]
+
+    def _better(self, value: float) -> bool:
+        if self.mode == "min":
+            bar = self.best * (1 - self.threshold) if self.threshold_mode == "rel" else \
+                self.best - self.threshold
+            return value < bar
+        bar = self.best * (1 + self.threshold) if self.threshold_mode == "rel" else \
+            self.best + self.threshold
+        return value > bar
+
+    def step(self, metrics: float) -> None:
+        """Count one evaluation of the metric; lower the rates after ``patience`` bad ones."""
+        value = float(metrics)
+        self.last_epoch += 1
+        if self._better(value):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group, floor in zip(self.optimizer.param_groups, self.min_lrs):
+                new = max(group["lr"] * self.factor, floor)
+                if group["lr"] - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+        self._last_lr = [float(g["lr"]) for g in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: getattr(self, k) for k in self._keys}
+        state["last_lr"] = list(self._last_lr)
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        missing = [k for k in self._keys + ("last_lr",) if k not in state_dict]
+        if missing:
+            raise OptimizerError(f"ReduceLROnPlateau: the state_dict has no "
+                                 f"{', '.join(map(repr, missing))}")
+        for k in self._keys:
+            setattr(self, k, state_dict[k])
+        self._last_lr = list(state_dict["last_lr"])

@@ -182,3 +182,24 @@ def test_gradient_flow_errors():
         nn.GradientFlow(nn.Linear(2, 2), every=0)
     with pytest.raises(ag.GraphError, match="no step recorded"):
         nn.GradientFlow(nn.Linear(2, 2)).module_norms()
+
+
+def test_trainer_clips_and_steps_a_plateau_scheduler():
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    seen = []
+
+    class Spy(optim.SGD):  # records the gradient norm the optimizer is given
+        def step(self):
+            seen.append(np.sqrt(sum(float((p.grad.data.astype(np.float64) ** 2).sum())
+                                    for p in model.parameters())))
+            super().step()
+
+    opt = Spy(model.parameters(), lr=1.0)
+    plateau = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0,
+                                                   threshold=10.0)  # never good enough
+    trainer = Trainer(model, opt, scheduler=plateau, max_grad=0.01, progress=False,
+                      verbose=False)
+    trainer.fit(data.DataLoader(data.Spiral(), batch_size=30), epochs=3)
+    assert max(seen) <= 0.01 * (1 + 1e-5)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.125)  # halved after each epoch

@@ -128,6 +128,8 @@ SCHEDULERS = [
     ("ExponentialLR", dict(gamma=0.9)),
     ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
     ("CosineAnnealingLR", dict(T_max=3)),
+    ("LinearLR", dict()),
+    ("LinearLR", dict(start_factor=0.1, end_factor=0.5, total_iters=4)),
 ]
 
 
@@ -180,4 +182,39 @@ def test_clip_grad_norm_matches_torch(max_norm, norm_type):
     total = optim.clip_grad_norm_(params, max_norm, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tparams, max_norm, norm_type)
     assert total == pytest.approx(ttotal.item(), rel=1e-12)
+    assert_all_close([p.grad.data for p in params], [p.grad.numpy() for p in tparams])
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(mode="max", factor=0.5, patience=2,
+                                                 threshold=0.1, threshold_mode="abs",
+                                                 cooldown=1, min_lr=0.01)])
+def test_reduce_lr_on_plateau_matches_torch(kwargs):
+    metrics = [5.0, 4.0, 4.0, 3.9999, 4.0, 4.2, 1.0, 1.0] * 4 + [0.5] * 10
+    opt = optim.SGD([ag.Variable(0.0)], lr=0.1)
+    topt = torch.optim.SGD([torch.zeros((), requires_grad=True)], lr=0.1)
+    ours = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, **kwargs) \
+        if "patience" not in kwargs else optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(
+        topt, **({"patience": 1} if "patience" not in kwargs else {}), **kwargs)
+    rates = []
+    for m in metrics:
+        opt.step()
+        topt.step()
+        ours.step(m)
+        theirs.step(m)
+        rates.append((opt.param_groups[0]["lr"], topt.param_groups[0]["lr"]))
+    np.testing.assert_allclose(*zip(*rates), rtol=1e-12)
+    assert len({r for r, _ in rates}) > 1  # the rate did come down
+
+
+@pytest.mark.parametrize("clip_value", [0.1, 100.0])
+def test_clip_grad_value_matches_torch(clip_value):
+    grads = [g for g in gradients(1)[0] if g is not None]
+    params = [ag.Variable(np.zeros(g.shape)) for g in grads]
+    set_grads(params, grads)
+    tparams = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, g in zip(tparams, grads):
+        p.grad = torch.tensor(g)
+    optim.clip_grad_value_(params, clip_value)
+    torch.nn.utils.clip_grad_value_(tparams, clip_value)
     assert_all_close([p.grad.data for p in params], [p.grad.numpy() for p in tparams])
