@@ -1,4 +1,5 @@
-"""The book's networks: ``MLP``, ``SimpleConvNet`` (chapter 7) and ``DeepConvNet`` (chapter 8)."""
+"""The books' networks: ``MLP``, ``SimpleConvNet`` (vol 1 ch. 7), ``DeepConvNet`` (vol 1
+ch. 8) and ``LanguageModel`` (vol 2 ch. 5-6: the Rnnlm and the BetterRnnlm)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -8,7 +9,8 @@ import numpy as np
 from autograd import ArgumentError, Variable
 
 from .layers import (
-    BatchNorm1d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential, Sigmoid, Tanh,
+    LSTM, BatchNorm1d, Conv2d, Dropout, Embedding, Flatten, Linear, MaxPool2d, ReLU, Sequential,
+    Sigmoid, Tanh,
 )
 from . import init
 from .module import Module
@@ -111,6 +113,41 @@ class DeepConvNet(Module):
 
     def forward(self, x: Any) -> Variable:
         return self.classifier(self.features(x))
+
+
+class LanguageModel(Module):
+    """A word-level LSTM language model: Embedding -> LSTM -> Linear to the vocabulary, with
+    dropout on the embeddings, between the LSTM layers and before the output (vol 2's
+    ``Rnnlm`` with ``layers=1, dropout=0``; its ``BetterRnnlm`` with ``layers=2``,
+    ``dropout=0.5`` and ``tie_weights``: the output layer reuses the embedding matrix).
+
+    ``forward(ids, state=None)`` returns ``(logits, state)``; pass the state, detached, to the
+    next window of the same text (truncated BPTT).
+
+    Shape:
+        ids (N, T) int -> logits (N, T, vocab_size); state (h, c), each (layers, N, hidden).
+    """
+
+    def __init__(self, vocab_size: int, embedding_dim: int = 100, hidden_size: int = 100,
+                 layers: int = 1, dropout: float = 0.0, tie_weights: bool = False,
+                 dtype: Any = np.float32) -> None:
+        super().__init__()
+        if tie_weights and embedding_dim != hidden_size:
+            raise ArgumentError(f"LanguageModel: tie_weights needs embedding_dim == "
+                                f"hidden_size (got {embedding_dim} and {hidden_size})")
+        self.embed = Embedding(vocab_size, embedding_dim, dtype=dtype)
+        init.normal_(self.embed.weight, 0.0, 0.01)  # the book's small start
+        self.drop = Dropout(dropout)
+        self.lstm = LSTM(embedding_dim, hidden_size, layers, batch_first=True,
+                         dropout=dropout, dtype=dtype)
+        self.out = Linear(hidden_size, vocab_size, dtype=dtype)
+        if tie_weights:
+            self.out.weight = self.embed.weight  # one Parameter, two uses
+        self.tie_weights = tie_weights
+
+    def forward(self, ids: Any, state: Any = None) -> tuple[Variable, Any]:
+        h, state = self.lstm(self.drop(self.embed(ids)), state)
+        return self.out(self.drop(h)), state
 
 
 MODELS = {"mlp": MLP, "simple-cnn": SimpleConvNet, "deep-cnn": DeepConvNet}

@@ -47,3 +47,16 @@ def test_wrapped_batch_runs() -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     for way in ("array", "Variable(x)", "Variable(x, requires_grad=False)"):
         assert f"  {way} " in proc.stdout
+
+
+def test_lstm_lm_workload_checks_its_loss(tmp_path: Path) -> None:
+    out = tmp_path / "lstm.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--frameworks", "zerograd", "--workloads",
+         "lstm_lm_train", "--repeats", "1", "--warmup", "0", "--threads", "1", "--json",
+         str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = json.loads(out.read_text(encoding="utf-8"))["frameworks"]["zerograd"]
+    check = run["checks"]["lstm_lm_train"]
+    assert check["rel_error"] <= 1e-4 and check["loss_after_step"] < check["loss"]
+    assert run["results"]["lstm_lm_train"]["step"]["median"] > 0

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from bench.workload import Workload
 from bench.workloads import (
-    deep_cnn_infer, deep_cnn_train, mlp_infer, mlp_train, per_op, simple_cnn_infer,
-    simple_cnn_memory, simple_cnn_train,
+    deep_cnn_infer, deep_cnn_train, lstm_lm_train, mlp_infer, mlp_train, per_op,
+    simple_cnn_infer, simple_cnn_memory, simple_cnn_train,
 )
 
 WORKLOADS: dict[str, Workload] = {w.name: w for w in (
     per_op.WORKLOAD, mlp_train.WORKLOAD, mlp_infer.WORKLOAD, simple_cnn_train.WORKLOAD,
     simple_cnn_infer.WORKLOAD, deep_cnn_train.WORKLOAD, deep_cnn_infer.WORKLOAD,
-    simple_cnn_memory.WORKLOAD,
+    simple_cnn_memory.WORKLOAD, lstm_lm_train.WORKLOAD,
 )}
