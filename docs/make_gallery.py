@@ -141,10 +141,26 @@ def anomaly(out: str) -> None:
     raise AssertionError("the example found no anomaly")
 
 
+def unrolled_lstm(out: str) -> None:
+    import nn
+    random.manual_seed(0)
+    model = nn.zoo.LanguageModel(vocab_size=12, embedding_dim=4, hidden_size=4)
+    ids = np.arange(8).reshape(2, 4) % 12
+    _, state = model(ids[:, :2])             # the first window
+    state = tuple(s.detach() for s in state)  # truncated: the state, not its graph
+    state[0].name, state[1].name = "h (detached)", "c (detached)"
+    logits, _ = model(ids[:, 2:], state)      # the second window, drawn
+    loss = nn.functional.cross_entropy(logits.reshape(-1, 12), ids[:, 2:].reshape(-1))
+    loss.backward()
+    ag.render(loss, os.path.join(out, "unrolled_lstm.svg"), module=model, hide_constants=True)
+    ag.render(loss, os.path.join(out, "unrolled_lstm_collapsed.svg"), module=model, collapse=3,
+              hide_constants=True)
+
+
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     for draw in (expression, mlp, simple_cnn, deep_cnn, tanh_derivatives, gradcheck_broken,
-                 anomaly, module_gradcheck):
+                 anomaly, module_gradcheck, unrolled_lstm):
         draw(OUT)
     print(f"wrote {', '.join(sorted(os.listdir(OUT)))} in {OUT}")
 

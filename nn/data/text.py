@@ -188,7 +188,7 @@ class _Seq(ArrayDataset):
 
 
 class Addition(_Seq):
-    """The book's addition problems (vol 2 ch. 7): 50,000 lines such as ``16+75  _91  ``.
+    """The book's addition problems (vol 2 ch. 7): 50,000 lines such as ``"16+75  _91  "``.
 
     ``x`` is the question ``(N, 7)`` and ``t`` the answer with its start mark ``_``
     ``(N, 5)``, both character ids of one shared `Vocabulary` (``vocab``). ``reverse``
@@ -201,7 +201,7 @@ class Addition(_Seq):
 
 class Dates(_Seq):
     """The book's date formats (vol 2 ch. 8): 50,000 lines such as
-    ``september 27, 1994           _1994-09-27``: ``x`` ``(N, 29)``, ``t`` ``(N, 11)``."""
+    ``"september 27, 1994           _1994-09-27"``: ``x`` ``(N, 29)``, ``t`` ``(N, 11)``."""
 
     filename = "date.txt"
     md5 = "831a4a9fd17c969a1419bb4b86253987"

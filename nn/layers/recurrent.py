@@ -198,10 +198,14 @@ class _RecurrentBase(Module):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, reverse=d == 1)
                 xw = R.input_part(layer_input, w_ih, b_ih)  # (T, N, G H): one product
                 k = layer * directions + d
-                state = (h0[k], c0[k]) if self.mode == "LSTM" else h0[k]
+                state = (_slice(h0, k), _slice(c0, k)) if self.mode == "LSTM" else \
+                    _slice(h0, k)
                 hs: list[Variable] = [None] * steps  # type: ignore[list-item]
+                direction = f"l{layer}{'_reverse' if d else ''}"
                 for t in (range(steps) if d == 0 else range(steps - 1, -1, -1)):
-                    state = _step(self.mode, xw[t], state, w_hh, b_hh)
+                    # each step a frame of its own in graph pictures (collapse= folds them)
+                    with ag.name_scope(direction), ag.name_scope(f"t{t}"):
+                        state = _step(self.mode, xw[t], state, w_hh, b_hh)
                     hs[t] = state[0] if self.mode == "LSTM" else state
                 outputs.append(ag.stack(hs))
                 last_h.append(state[0] if self.mode == "LSTM" else state)
@@ -245,6 +249,15 @@ class _RecurrentBase(Module):
             if getattr(self, key) != default:
                 extra.append(f"{key}={getattr(self, key)}")
         return ", ".join(extra)
+
+
+def _slice(state: Variable, k: int) -> Variable:
+    """Layer k's initial state; a named constant (a detached state, say) names its slices too,
+    so a picture shows where a truncated sequence picks up."""
+    part = state[k]
+    if state.name is not None and part.creator is None and part.name is None:
+        part.name = f"{state.name}[{k}]"
+    return part
 
 
 class RNN(_RecurrentBase):
