@@ -47,7 +47,9 @@ def _require_mnist() -> None:
 
 
 # the scripts of volume 2 that read shared/data's text files
-TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt")}
+TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
+                "vol2_ch07_seq2seq": ("seq/addition.txt",),
+                "vol2_ch08_attention": ("seq/date.txt",)}
 
 
 def _require_text(files: tuple[str, ...]) -> None:
@@ -188,6 +190,18 @@ def check_vol2_ch06_lstm_lm(r: dict[str, Any]) -> None:
     # untrained-ish model no better than a uniform guess over 7,596 words by much
     assert 1 < r["unigram_ppl"] < 7596 and 1 < r["test_ppl"] < 2 * 7596
     assert all(math.isfinite(v) for v in r["epoch_loss"])
+
+
+def check_vol2_ch07_seq2seq(r: dict[str, Any]) -> None:
+    assert set(r["results"]) == {"baseline", "reversed", "reversed + peeky"}
+    for run in r["results"].values():  # a few steps: numbers, not yet learning
+        assert len(run["acc"]) == 2 and all(0 <= a <= 1 for a in run["acc"])
+        assert all(math.isfinite(v) for v in run["loss"])
+
+
+def check_vol2_ch08_attention(r: dict[str, Any]) -> None:
+    assert len(r["acc"]) == 1 and 0 <= r["acc"][0] <= 1 and math.isfinite(r["loss"][0])
+    assert len(r["figures"]) == 2
 
 
 def check_vol2_ch01_spiral(r: dict[str, Any]) -> None:
