@@ -5,7 +5,9 @@
 >>> sum(p.size for p in model.parameters())
 79510
 """
-from . import data, functional, gradient_flow, init, random, seq2seq, train, utils, zoo
+from . import (
+    data, functional, gradient_flow, init, random, seq2seq, train, utils, word2vec, zoo,
+)
 from .gradient_flow import GradientFlow
 from .layers import (
     AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, CrossEntropyLoss, Dropout, Embedding, Flatten,

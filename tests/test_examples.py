@@ -48,6 +48,7 @@ def _require_mnist() -> None:
 
 # the scripts of volume 2 that read shared/data's text files
 TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
+                "vol2_ch04_word2vec": ("ptb/ptb.valid.txt",),
                 "vol2_ch07_seq2seq": ("seq/addition.txt",),
                 "vol2_ch08_attention": ("seq/date.txt",)}
 
@@ -190,6 +191,15 @@ def check_vol2_ch06_lstm_lm(r: dict[str, Any]) -> None:
     # untrained-ish model no better than a uniform guess over 7,596 words by much
     assert 1 < r["unigram_ppl"] < 7596 and 1 < r["test_ppl"] < 2 * 7596
     assert all(math.isfinite(v) for v in r["epoch_loss"])
+
+
+def check_vol2_ch04_word2vec(r: dict[str, Any]) -> None:
+    assert set(r["nearest"]) == {"PPMI + SVD", "CBOW"}
+    for table in r["nearest"].values():
+        for query, near in table.items():
+            assert len(near) == 5 and query not in [w for w, _ in near]
+            assert all(-1 - 1e-9 <= s <= 1 + 1e-9 for _, s in near)
+    assert all(math.isfinite(v) for v in r["losses"])
 
 
 def check_vol2_ch07_seq2seq(r: dict[str, Any]) -> None:
