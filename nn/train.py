@@ -34,7 +34,9 @@ class History:
     fixed sample of the training data, as the book's Trainer does; ``running_loss`` and
     ``running_acc`` are the averages over the epoch's batches while training (train mode:
     dropout on, the weights still moving). ``val_*`` are measured on the validation data
-    given to ``fit``.
+    given to ``fit``. With ``Trainer(eval_every=k)``, ``step``, ``step_val_loss`` and
+    ``step_val_acc`` hold the validation figures every k training steps too (a language
+    model's perplexity is ``exp`` of its loss: ``perplexity``).
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -45,6 +47,14 @@ class History:
     seconds: list[float] = field(default_factory=list)
     running_loss: list[float] = field(default_factory=list)
     running_acc: list[float] = field(default_factory=list)
+    step: list[int] = field(default_factory=list)
+    step_val_loss: list[float] = field(default_factory=list)
+    step_val_acc: list[float] = field(default_factory=list)
+
+    @property
+    def perplexity(self) -> list[float | None]:
+        """exp(val_loss) per epoch: a language model's perplexity on the validation data."""
+        return [None if v is None else float(np.exp(v)) for v in self.val_loss]
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -88,6 +98,9 @@ class Trainer:
             then records each parameter's gradient norm and update/weight ratio in it.
         max_grad: clip the gradients to this joint norm before each step (vol 2's
             ``max_grad``, ``optim.clip_grad_norm_``); None for no clipping.
+        eval_every: also evaluate on the validation data every this many training steps
+            (into ``history.step``, ``step_val_loss``, ``step_val_acc``); None: per epoch
+            only.
 
     During ``fit``, a first Ctrl-C stops training after the current step (a second one
     interrupts at once): ``fit`` returns, and ``interrupted`` holds the epoch it stopped in
@@ -99,7 +112,8 @@ class Trainer:
                  scheduler: Any = None, checkpoint_dir: str | os.PathLike | None = None,
                  progress: bool | None = None, verbose: bool = True,
                  train_sample: int = 1000, metadata: dict[str, Any] | None = None,
-                 gradient_flow: Any = None, max_grad: float | None = None) -> None:
+                 gradient_flow: Any = None, max_grad: float | None = None,
+                 eval_every: int | None = None) -> None:
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         if progress is None:
             progress = sys.stderr.isatty()
@@ -108,6 +122,9 @@ class Trainer:
         self.interrupted: int | None = None
         self.train_sample, self.metadata = train_sample, metadata
         self.gradient_flow, self.max_grad = gradient_flow, max_grad
+        if eval_every is not None and int(eval_every) < 1:
+            raise ArgumentError(f"Trainer: eval_every must be at least 1, got {eval_every!r}")
+        self.eval_every, self._steps = eval_every, 0
         self._loader: Any = None
         self.history = History()
         self.best: float | None = None
@@ -192,6 +209,14 @@ class Trainer:
                     getattr(epoch_range, "close", lambda: None)()
                     return
                 loss, acc = self.train_step(x, t)
+                self._steps += 1
+                if self.eval_every and val_loader is not None and \
+                        self._steps % self.eval_every == 0:
+                    step_loss, step_acc = self.evaluate(val_loader)
+                    h = self.history
+                    h.step.append(self._steps)
+                    h.step_val_loss.append(step_loss)
+                    h.step_val_acc.append(step_acc)
                 losses.append(loss)
                 accs.append(acc)
                 sizes.append(len(t))

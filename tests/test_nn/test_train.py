@@ -203,3 +203,19 @@ def test_trainer_clips_and_steps_a_plateau_scheduler():
     trainer.fit(data.DataLoader(data.Spiral(), batch_size=30), epochs=3)
     assert max(seen) <= 0.01 * (1 + 1e-5)
     assert opt.param_groups[0]["lr"] == pytest.approx(0.125)  # halved after each epoch
+
+
+def test_evaluation_every_n_steps_and_perplexity():
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.5), progress=False,
+                      verbose=False, eval_every=5)
+    spiral = data.Spiral()
+    history = trainer.fit(data.DataLoader(spiral, batch_size=30), 2,
+                          val_loader=data.DataLoader(spiral, batch_size=300))
+    assert history.step == [5, 10, 15, 20] and len(history.step_val_loss) == 4
+    assert history.step_val_loss[-1] == pytest.approx(history.val_loss[-1])  # same weights
+    assert history.perplexity == pytest.approx([float(np.exp(v)) for v in history.val_loss])
+    assert model.training  # evaluation switched back to training mode
+    with pytest.raises(ag.ArgumentError, match="eval_every must be at least 1"):
+        Trainer(model, optim.SGD(model.parameters(), lr=0.5), eval_every=0)
