@@ -304,6 +304,7 @@ ROWS: list[Row] = [
 
 # nn.functional: the same table, so every nn op is held to the same checks.
 import nn.functional as F  # noqa: E402
+from nn.functional.recurrent import LSTMGates, lstm_gates_composed  # noqa: E402
 from nn.hooks import GradientTap  # noqa: E402
 from autograd.testing import conv_geometry, output_size  # noqa: E402
 
@@ -432,6 +433,19 @@ def _layer_norm_ref(x, w, b):
 
 
 @st.composite
+def lstm_gates_args(draw: Any, domain: Any = REAL) -> tuple:
+    batch, h = draw(shapes(max_dims=2)), draw(st.integers(1, 3))
+    return draw(arrays(batch + (4 * h,), domain)), draw(arrays(batch + (h,), domain))
+
+
+def _lstm_gates_ref(a, c):
+    s = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    i, f, g, o = np.split(a, 4, axis=-1)
+    c = s(f) * c + s(i) * np.tanh(g)
+    return s(o) * np.tanh(c), c
+
+
+@st.composite
 def two_arrays(draw: Any) -> tuple:
     return draw(arrays()), draw(arrays())
 
@@ -540,6 +554,9 @@ ROWS += [
     Row("cross_entropy_probs", F.cross_entropy, logits_and_probs(), None,
         lambda x, p: np.mean(-(_log_softmax_ref(x) * p).sum(1))),
     Row("cross_entropy_composed", F.cross_entropy_composed, logits_and_labels(), None, None),
+    Row("lstm_gates", lambda a, c: LSTMGates()(a, c), lstm_gates_args(), LSTMGates,
+        lambda a, c: _lstm_gates_ref(a, c), ties=lstm_gates_args(TIED),
+        composed=lstm_gates_composed),
     Row("gradient_tap", lambda a, b: GradientTap(lambda grads: grads)(a, b), two_arrays(),
         GradientTap, lambda a, b: (a, b)),
     Row("cross_entropy_positions", lambda x, t, i, e: F.cross_entropy(
