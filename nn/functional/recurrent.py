@@ -1,6 +1,7 @@
-"""Recurrent cells as functions, composed of autograd ops (so every derivative order works and
-the graph picture shows each gate): one time step of an Elman RNN, an LSTM and a GRU, with
-PyTorch's formulas, weight layouts and gate orders (LSTM i, f, g, o; GRU r, z, n).
+"""Recurrent cells as functions of autograd ops (so every derivative order works): one time
+step of an Elman RNN, an LSTM and a GRU, with PyTorch's formulas, weight layouts and gate
+orders (LSTM i, f, g, o; GRU r, z, n). The LSTM's gates are one fused op, ``LSTMGates``,
+with ``lstm_gates_composed`` as its reference.
 
 Each step takes ``xw``, the input's part of the gates already computed (``x W_ih^T + b_ih``):
 the layers compute it for all time steps in one product before the loop, which only the

@@ -3,8 +3,8 @@
 ``batch_first``, dropout between layers, the initial state in and the last state out), and one
 step of each as ``RNNCell``, ``LSTMCell`` and ``GRUCell``.
 
-The time loop is plain Python over ``nn.functional.recurrent``'s steps, so the graph of an
-unrolled sequence is an ordinary graph: backward through it is backpropagation through time,
+The time loop is plain Python over ``nn.functional.recurrent``'s steps (the LSTM's gates one
+fused op), so the graph of an unrolled sequence is an ordinary graph: backward through it is backpropagation through time,
 and ``h.detach()`` between batches truncates it.
 """
 from __future__ import annotations
