@@ -19,6 +19,8 @@ import pytest
 
 import nn.data
 
+from .datafiles import require
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_"))
 MNIST_SCRIPTS = {"ch06_optimizers", "ch06_weight_init", "ch06_gradient_flow", "ch06_batch_norm",
@@ -34,18 +36,6 @@ def _script(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.import_module(name)
 
 
-def _require_mnist() -> None:
-    folder = nn.data.data_root() / "mnist"
-    missing = [f for f in MNIST_FILES
-               if not (folder / f).is_file() and not (folder / f"{f}.gz").is_file()]
-    if missing:
-        reason = (f"MNIST is not in {folder} (missing {', '.join(missing)}); set ZEROGRAD_DATA "
-                  f"to a folder whose mnist/ holds the four files")
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
 # the scripts of volume 2 that read shared/data's text files
 TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
                 "vol2_ch04_word2vec": ("ptb/ptb.valid.txt",),
@@ -53,21 +43,12 @@ TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
                 "vol2_ch08_attention": ("seq/date.txt",)}
 
 
-def _require_text(files: tuple[str, ...]) -> None:
-    root = nn.data.data_root()
-    missing = [f for f in files if not (root / f).is_file()]
-    if missing:
-        reason = f"{', '.join(missing)} not in {root}; set ZEROGRAD_DATA to shared/data"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
 def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     if name in MNIST_SCRIPTS:
-        _require_mnist()
+        require(nn.data.data_root(), [f"mnist/{f}.gz" for f in MNIST_FILES],
+                "set ZEROGRAD_DATA to a folder whose mnist/ holds the four files")
     if name in TEXT_SCRIPTS:
-        _require_text(TEXT_SCRIPTS[name])
+        require(nn.data.data_root(), TEXT_SCRIPTS[name], "set ZEROGRAD_DATA to shared/data")
     result = _script(name, monkeypatch).main(["--quick", "--out", str(tmp_path)])
     for figure in result["figures"]:
         path = Path(figure)

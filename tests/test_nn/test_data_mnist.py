@@ -24,6 +24,8 @@ from nn.data import (
 )
 from nn.data.idx import IMAGES_MAGIC, LABELS_MAGIC
 
+from ..datafiles import require
+
 DATA = Path(os.environ.get("ZEROGRAD_DATA")
             or Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
 FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -42,15 +44,8 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def data_dir():
     """The folder with mnist/ and fashion-mnist/; skip without it (fail when CI is set)."""
-    missing = [f"{sub}/{f}" for sub in ("mnist", "fashion-mnist") for f in FILES
-               if not (DATA / sub / f).is_file()]
-    if missing:
-        reason = (f"MNIST data files missing under {DATA} ({', '.join(missing[:2])}, ...); set "
-                  f"ZEROGRAD_DATA to a folder holding mnist/ and fashion-mnist/")
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}. CI is set, so this fails instead of skipping.")
-        pytest.skip(reason)
-    return DATA
+    return require(DATA, [f"{sub}/{f}" for sub in ("mnist", "fashion-mnist") for f in FILES],
+                   "set ZEROGRAD_DATA to a folder holding mnist/ and fashion-mnist/")
 
 
 @pytest.fixture(autouse=True)

@@ -15,18 +15,14 @@ from hypothesis import strategies as st
 from autograd import ArgumentError, MissingFileError
 from nn.data import PTB, Addition, BPTTLoader, Dates, DownloadError, Vocabulary
 
+from ..datafiles import require
+
 DATA = Path(os.environ.get("ZEROGRAD_DATA")
             or Path(__file__).resolve().parents[2] / ".." / "shared" / "data").resolve()
 
 
 def _need(*files: str) -> Path:
-    missing = [f for f in files if not (DATA / f).is_file()]
-    if missing:
-        reason = f"{', '.join(missing)} not in {DATA}; set ZEROGRAD_DATA to shared/data"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return DATA
+    return require(DATA, files, "set ZEROGRAD_DATA to shared/data")
 
 
 def test_ptb_valid_and_test_share_a_vocabulary():
