@@ -21,13 +21,16 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 DPI = 80  # small PNGs (the docs commit them) that still read well on screen
 
 
-def make_parser(doc: str | None, mnist: bool = False) -> argparse.ArgumentParser:
-    """The options every example takes: ``--quick``, ``--out``, ``--seed``, ``--no-progress``
-    and, for the ones that read MNIST, ``--data-dir``.
+def make_parser(doc: str | None, data: str | None = None,
+                epochs: int | None = None) -> argparse.ArgumentParser:
+    """The options every example takes: ``--quick``, ``--out``, ``--seed``, ``--no-progress``;
+    for the ones that read data files, ``--data-dir``; for the ones that train for a number
+    of epochs, ``--epochs``.
 
     Args:
         doc: the script's module docstring, shown by ``--help``.
-        mnist: add ``--data-dir``.
+        data: the data set's folder (``"mnist"``, ``"ptb"``, ``"seq"``): add ``--data-dir``.
+        epochs: the default number of epochs: add ``--epochs``.
     """
     # Raw: --help shows the module docstring with its line breaks.
     parser = argparse.ArgumentParser(description=doc,
@@ -41,10 +44,13 @@ def make_parser(doc: str | None, mnist: bool = False) -> argparse.ArgumentParser
                         help="seed of the weights, the batches and any random data "
                              "(default: %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    if mnist:
+    if data is not None:
         parser.add_argument("--data-dir", default=None,
-                            help="folder holding mnist/ (default: $ZEROGRAD_DATA, else "
+                            help=f"folder holding {data}/ (default: $ZEROGRAD_DATA, else "
                                  "~/.cache/zerograd; the files are downloaded if missing)")
+    if epochs is not None:
+        parser.add_argument("--epochs", type=int, default=epochs,
+                            help="epochs of training (default: %(default)s)")
     return parser
 
 

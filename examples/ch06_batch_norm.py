@@ -44,7 +44,7 @@ def train(batch_norm: bool, std: float, data: _common.Mnist, epochs: int,
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     data = _common.load_mnist(args.data_dir, n_train=200 if args.quick else 1000, n_test=0)
     stds = np.logspace(0, -4, 2 if args.quick else 16)

@@ -54,7 +54,7 @@ def train(setting: str, data: _common.Mnist, steps: int, seed: int,
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     steps = 20 if args.quick else 1000
     data = _common.load_mnist(args.data_dir, n_train=1000 if args.quick else None,

@@ -40,7 +40,7 @@ def trial(lr: float, weight_decay: float, split: tuple[np.ndarray, ...], epochs:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     rng = _common.seed_all(args.seed)
     data = _common.load_mnist(args.data_dir, n_train=500, n_test=0)

@@ -61,7 +61,7 @@ def mnist_losses(name: str, data: _common.Mnist, steps: int, seed: int,
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     paths = {name: bowl_path(name, 30) for name in CLASSES}
     ends = {name: float(bowl(path[-1])) for name, path in paths.items()}

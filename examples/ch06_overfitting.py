@@ -47,7 +47,7 @@ def train(kind: str, data: _common.Mnist, epochs: int, seed: int,
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     data = _common.load_mnist(args.data_dir, n_train=300, n_test=500 if args.quick else None)
     epochs = 5 if args.quick else 200

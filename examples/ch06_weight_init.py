@@ -65,7 +65,7 @@ def train_mnist(init: str, data: _common.Mnist, steps: int, seed: int,
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = _common.make_parser(__doc__, mnist=True).parse_args(argv)
+    args = _common.make_parser(__doc__, data="mnist").parse_args(argv)
     clock = _common.Stopwatch()
     rng = _common.seed_all(args.seed)
     x = rng.standard_normal((200 if args.quick else 1000, WIDTH))

@@ -38,9 +38,7 @@ def draw_filters(subfig: Any, weight: np.ndarray, title: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, mnist=True)
-    parser.add_argument("--epochs", type=int, default=2,
-                        help="epochs of training (default: %(default)s)")
+    parser = _common.make_parser(__doc__, data="mnist", epochs=2)
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     _common.seed_all(args.seed)

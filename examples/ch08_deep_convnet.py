@@ -26,11 +26,9 @@ import _common
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, mnist=True)
+    parser = _common.make_parser(__doc__, data="mnist", epochs=1)
     parser.add_argument("--train-size", type=int, default=30000,
                         help="train on the first N training images (default: %(default)s)")
-    parser.add_argument("--epochs", type=int, default=1,
-                        help="epochs of training (default: %(default)s)")
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     _common.seed_all(args.seed)

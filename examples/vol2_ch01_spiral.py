@@ -22,9 +22,7 @@ import _common
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__)
-    parser.add_argument("--epochs", type=int, default=300,
-                        help="epochs of training (default: %(default)s)")
+    parser = _common.make_parser(__doc__, epochs=300)
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     _common.seed_all(args.seed)

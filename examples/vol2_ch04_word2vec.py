@@ -26,11 +26,7 @@ QUERIES = ("you", "year", "car", "toyota")
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__)
-    parser.add_argument("--data-dir", default=None,
-                        help="folder holding ptb/ (default: $ZEROGRAD_DATA, else "
-                             "~/.cache/zerograd)")
-    parser.add_argument("--epochs", type=int, default=10, help="default: %(default)s")
+    parser = _common.make_parser(__doc__, data="ptb", epochs=10)
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     ptb = nn.data.PTB("valid", root=args.data_dir)

@@ -147,11 +147,7 @@ def torch_recipe(train_ids, held_ids, test_ids, vocab, epochs, seed, max_steps=N
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, mnist=False)
-    parser.add_argument("--data-dir", default=None,
-                        help="folder holding ptb/ (default: $ZEROGRAD_DATA, else "
-                             "~/.cache/zerograd)")
-    parser.add_argument("--epochs", type=int, default=15, help="default: %(default)s")
+    parser = _common.make_parser(__doc__, data="ptb", epochs=15)
     parser.add_argument("--torch", action="store_true",
                         help="also run the same recipe in PyTorch (needs torch)")
     args = parser.parse_args(argv)

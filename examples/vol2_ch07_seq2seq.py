@@ -67,11 +67,7 @@ def fit(model: Any, train: Any, test: Any, epochs: int, seed: int, show_progress
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__)
-    parser.add_argument("--data-dir", default=None,
-                        help="folder holding seq/ (default: $ZEROGRAD_DATA, else "
-                             "~/.cache/zerograd)")
-    parser.add_argument("--epochs", type=int, default=25, help="default: %(default)s")
+    parser = _common.make_parser(__doc__, data="seq", epochs=25)
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     epochs, max_steps = (2, 5) if args.quick else (args.epochs, None)

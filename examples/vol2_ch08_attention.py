@@ -25,11 +25,7 @@ from vol2_ch07_seq2seq import exact_match, fit
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__)
-    parser.add_argument("--data-dir", default=None,
-                        help="folder holding seq/ (default: $ZEROGRAD_DATA, else "
-                             "~/.cache/zerograd)")
-    parser.add_argument("--epochs", type=int, default=10, help="default: %(default)s")
+    parser = _common.make_parser(__doc__, data="seq", epochs=10)
     args = parser.parse_args(argv)
     clock = _common.Stopwatch()
     epochs, max_steps = (1, 2) if args.quick else (args.epochs, None)
