@@ -61,6 +61,14 @@ def _total(out):
     return total
 
 
+def _assert_same_grads(got, expected, rtol: float, atol: float) -> None:
+    """The same inputs got a gradient, and the gradients agree."""
+    for g, e in zip(got, expected):
+        assert (g is None) == (e is None)
+        if e is not None:
+            np.testing.assert_allclose(g, e, rtol=rtol, atol=atol)
+
+
 def _leaf_grads(args, make_inputs, create_graph: bool = False):
     """The gradients of _total(row.fn(...)) for each float argument, in float64."""
     leaves = _variables(args)
@@ -156,10 +164,7 @@ def test_fast_backward_matches_backward(row: Row, data) -> None:
     if fast is None:
         return
     reference = _leaf_grads(args, lambda xs: row.fn(*xs), create_graph=True)
-    for f, r in zip(fast, reference):
-        assert (f is None) == (r is None)
-        if f is not None:
-            np.testing.assert_allclose(f, r, rtol=1e-10, atol=1e-12)
+    _assert_same_grads(fast, reference, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
@@ -234,11 +239,8 @@ def test_fused_matches_composed_on_ties(row: Row, create_graph: bool, data) -> N
         np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
     got = _leaf_grads(args, lambda xs: row.fn(*xs), create_graph)
     expected = _leaf_grads(args, lambda xs: row.composed(*xs), create_graph)
-    for g, e in zip(got, expected):
-        assert (g is None) == (e is None)
-        if e is not None:
-            # float64 sums of at most a few dozen terms of size <= 9, in another order
-            np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+    # float64 sums of at most a few dozen terms of size <= 9, in another order
+    _assert_same_grads(got, expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
