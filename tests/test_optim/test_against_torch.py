@@ -170,15 +170,21 @@ def test_chained_schedulers_and_a_change_by_hand_match_torch():
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("max_norm", [0.5, 100.0])
-@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, math.inf])
-def test_clip_grad_norm_matches_torch(max_norm, norm_type):
+def _params_with_grads():
+    """The same random gradients on zerograd and torch parameters, float64."""
     grads = [g for g in gradients(1)[0] if g is not None]
     params = [ag.Variable(np.zeros(g.shape)) for g in grads]
     set_grads(params, grads)
     tparams = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
     for p, g in zip(tparams, grads):
         p.grad = torch.tensor(g)
+    return params, tparams
+
+
+@pytest.mark.parametrize("max_norm", [0.5, 100.0])
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, math.inf])
+def test_clip_grad_norm_matches_torch(max_norm, norm_type):
+    params, tparams = _params_with_grads()
     total = optim.clip_grad_norm_(params, max_norm, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tparams, max_norm, norm_type)
     assert total == pytest.approx(ttotal.item(), rel=1e-12)
@@ -192,10 +198,9 @@ def test_reduce_lr_on_plateau_matches_torch(kwargs):
     metrics = [5.0, 4.0, 4.0, 3.9999, 4.0, 4.2, 1.0, 1.0] * 4 + [0.5] * 10
     opt = optim.SGD([ag.Variable(0.0)], lr=0.1)
     topt = torch.optim.SGD([torch.zeros((), requires_grad=True)], lr=0.1)
-    ours = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1, **kwargs) \
-        if "patience" not in kwargs else optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
-    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        topt, **({"patience": 1} if "patience" not in kwargs else {}), **kwargs)
+    kwargs = {"patience": 1, **kwargs}
+    ours = optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kwargs)
     rates = []
     for m in metrics:
         opt.step()
@@ -209,12 +214,7 @@ def test_reduce_lr_on_plateau_matches_torch(kwargs):
 
 @pytest.mark.parametrize("clip_value", [0.1, 100.0])
 def test_clip_grad_value_matches_torch(clip_value):
-    grads = [g for g in gradients(1)[0] if g is not None]
-    params = [ag.Variable(np.zeros(g.shape)) for g in grads]
-    set_grads(params, grads)
-    tparams = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
-    for p, g in zip(tparams, grads):
-        p.grad = torch.tensor(g)
+    params, tparams = _params_with_grads()
     optim.clip_grad_value_(params, clip_value)
     torch.nn.utils.clip_grad_value_(tparams, clip_value)
     assert_all_close([p.grad.data for p in params], [p.grad.numpy() for p in tparams])
