@@ -85,9 +85,10 @@ def _vectors(v: Any, like: tuple[Variable, ...], what: str, fn: str) -> tuple[Va
 
 
 def _grads(outs: tuple, leaves: tuple, cotangents: tuple, create_graph: bool, strict: bool,
-           fn: str) -> tuple[Variable, ...]:
-    """d(sum_i cotangent_i . out_i)/d leaf_j for each j: zeros (or a strict error) where no
-    output depends on a leaf."""
+           fn: str, missing: str = "the output does not depend on input {j}"
+           ) -> tuple[Variable, ...]:
+    """d(sum_i cotangent_i . out_i)/d leaf_j for each j: zeros where no output depends on a
+    leaf, or with ``strict`` the error ``missing`` says."""
     live = [(o, c) for o, c in zip(outs, cotangents) if o.requires_grad]
     found: tuple = (None,) * len(leaves)
     if live:
@@ -97,8 +98,8 @@ def _grads(outs: tuple, leaves: tuple, cotangents: tuple, create_graph: bool, st
     for j, (g, x) in enumerate(zip(found, leaves)):
         if g is None:
             if strict:
-                raise GraphError(f"{fn}: the output does not depend on input {j}, which "
-                                 "strict=True does not allow")
+                raise GraphError(f"{fn}: {missing.format(j=j)}, which strict=True does not "
+                                 "allow")
             g = Variable(np.zeros(x.shape, x.dtype), requires_grad=False)
         result.append(g)
     return tuple(result)
@@ -165,22 +166,10 @@ def jvp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
         # u -> J^T u, recorded, with u free: its derivative along v is J v
         us = tuple(Variable(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, leaves, us, True, strict, "jvp")
-        linked = [(g, w) for g, w in zip(gs, vs) if g.requires_grad]
-        result: tuple = tuple(None for _ in outs)
-        if linked:
-            result = grad([g for g, _ in linked], list(us), [w for _, w in linked],
-                          retain_graph=True, create_graph=create_graph, allow_unused=True)
-        out = []
-        for i, (r, o) in enumerate(zip(result, outs)):
-            if r is None:
-                if strict:
-                    raise GraphError(f"jvp: output {i} does not depend on the inputs, which "
-                                     "strict=True does not allow")
-                r = Variable(np.zeros(o.shape, o.dtype), requires_grad=False)
-            out.append(r)
-    return _shaped(out_tuple, _finish(outs, create_graph)), _shaped(out_tuple,
-                                                                    _finish(tuple(out),
-                                                                            create_graph))
+        out = _grads(gs, us, vs, create_graph, strict, "jvp",
+                     missing="output {j} does not depend on the inputs")
+    return (_shaped(out_tuple, _finish(outs, create_graph)),
+            _shaped(out_tuple, _finish(out, create_graph)))
 
 
 def jacobian(func: Func, inputs: Any, create_graph: bool = False, strict: bool = False,
