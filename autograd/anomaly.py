@@ -68,64 +68,63 @@ class Anomaly:
 
     def computed(self, fn: Any, xs: Sequence[Any], outputs: Sequence[Any]) -> None:
         # An op run by a backward belongs to the line that created the op being
-        # differentiated; any other, to the user's line on the stack now.
+        # differentiated; any other, to the user's line on the stack now (looked up only for
+        # a recorded op, which keeps it, or for the error).
         owner = self.differentiating[-1] if self.differentiating else None
-        frame = _frame(owner) if owner is not None else user_frame()
+        frame = _frame(owner) if owner is not None else \
+            user_frame() if fn.requires_grad else None
         if fn.requires_grad:
             fn.anomaly_frame = frame  # for a backward error, once the frame is gone
-        if not self.check_nan:
+        found = _first_bad(outputs) if self.check_nan else None
+        if found is None:
             return
-        for k, y in enumerate(outputs):
-            bad = _bad(y)
-            if bad is None:
-                continue
-            op = type(fn).__name__
-            came_in = [i for i, x in enumerate(xs) if _bad(x)]
-            note = (f"\n  input {', '.join(map(str, came_in))} already held non-finite values "
-                    "(from outside the graph, or from an op run before detect_anomaly)"
-                    if came_in else "")
-            if owner is None:
-                what, phase, culprit = f"{op} produced {bad} in forward", "forward", fn
-            else:
-                what = f"{type(owner).__name__}'s backward produced {bad} (in its {op})"
-                phase, culprit = "backward", owner
-            self.differentiating.clear()  # the backward stops here
-            raise AnomalyError(
-                f"detect_anomaly: {what} (output {k} of shape {y.shape}, {y.dtype})\n  "
-                f"inputs: {_shapes([(x.shape, x.dtype) for x in xs])}{note}\n{_where(frame)}",
-                function=culprit, phase=phase, frame=frame,
-                outputs=tuple(outputs) if owner is None else ())
+        k, bad = found
+        y, op = outputs[k], type(fn).__name__
+        came_in = [i for i, x in enumerate(xs) if _bad(x)]
+        note = (f"\n  input {', '.join(map(str, came_in))} already held non-finite values "
+                "(from outside the graph, or from an op run before detect_anomaly)"
+                if came_in else "")
+        if owner is None:
+            what, culprit, frame = f"{op} produced {bad} in forward", fn, frame or user_frame()
+        else:
+            what, culprit = f"{type(owner).__name__}'s backward produced {bad} (in its {op})", owner
+        self._stop(f"{what} (output {k} of shape {y.shape}, {y.dtype})\n  inputs: "
+                   f"{_shapes([(x.shape, x.dtype) for x in xs])}{note}", culprit,
+                   "forward" if owner is None else "backward", frame,
+                   tuple(outputs) if owner is None else ())
 
     def before_backward(self, fn: Any, grads: Sequence[Any]) -> None:
         self.differentiating.append(fn)
-        if not self.check_nan:
-            return
-        for k, g in enumerate(grads):
-            bad = _bad(g)
-            if bad is not None:  # every gradient made in backward was checked: a seed's
-                self.differentiating.clear()
-                raise AnomalyError(
-                    f"detect_anomaly: the gradient given to backward for output {k} of "
-                    f"{type(fn).__name__} holds {bad}\n{_where(_frame(fn))}",
-                    function=fn, phase="backward", frame=_frame(fn))
+        found = _first_bad(grads) if self.check_nan else None
+        if found is not None:  # every gradient made in backward was checked: a seed's
+            k, bad = found
+            self._stop(f"the gradient given to backward for output {k} of "
+                       f"{type(fn).__name__} holds {bad}", fn, "backward", _frame(fn))
 
     def after_backward(self, fn: Any, grads: Sequence[Any]) -> None:
         if self.differentiating and self.differentiating[-1] is fn:
             self.differentiating.pop()
-        if not self.check_nan:
-            return
-        for k, g in enumerate(grads):
-            bad = _bad(g)
-            if bad is None:
-                continue
-            op = type(fn).__name__
+        found = _first_bad(grads) if self.check_nan else None
+        if found is not None:
+            k, bad = found
             inputs = [(shape, dtype) for _, _, shape, dtype in fn.edges]
-            self.differentiating.clear()
-            raise AnomalyError(
-                f"detect_anomaly: {op}'s backward produced {bad} in the gradient of input {k} "
-                f"(shape {np.shape(getattr(g, '_data', g))})\n  inputs: {_shapes(inputs)}\n"
-                f"{_where(_frame(fn))}",
-                function=fn, phase="backward", frame=_frame(fn))
+            self._stop(f"{type(fn).__name__}'s backward produced {bad} in the gradient of "
+                       f"input {k} (shape {np.shape(getattr(grads[k], '_data', grads[k]))})"
+                       f"\n  inputs: {_shapes(inputs)}", fn, "backward", _frame(fn))
+
+    def _stop(self, what: str, fn: Any, phase: str, frame: Any, outputs: tuple = ()) -> None:
+        self.differentiating.clear()  # the backward, if one was running, stops here
+        raise AnomalyError(f"detect_anomaly: {what}\n{_where(frame)}", function=fn,
+                           phase=phase, frame=frame, outputs=outputs)
+
+
+def _first_bad(values: Sequence[Any]) -> tuple[int, str] | None:
+    """(index, 'nan' / 'inf' / 'nan and inf') of the first non-finite value, or None."""
+    for k, v in enumerate(values):
+        bad = _bad(v)
+        if bad is not None:
+            return k, bad
+    return None
 
 
 def _frame(fn: Any) -> Any:
