@@ -55,32 +55,20 @@ class _BackwardHooks:
         self.module = module
         self.n_args = n_args
         self.input_positions: list[int] = []
+        self.output_positions: list[int] = []
+        self.n_outputs = 0
         self.grad_output: tuple | None = None
 
     def tap_inputs(self, args: tuple) -> tuple:
         self.input_positions = [i for i, a in enumerate(args) if _needs_grad(a)]
-        if not self.input_positions:
-            return args
-        tapped = GradientTap(self._input_grads)(*[args[i] for i in self.input_positions])
-        tapped = tapped if isinstance(tapped, tuple) else (tapped,)
-        args = list(args)
-        for i, v in zip(self.input_positions, tapped):
-            args[i] = v
-        return tuple(args)
+        return _tapped(args, self.input_positions, self._input_grads)
 
     def tap_outputs(self, result: Any) -> Any:
         outs = result if isinstance(result, tuple) else (result,)
-        positions = [i for i, o in enumerate(outs) if _needs_grad(o)]
-        if not positions:
-            return result
-        self.output_positions = positions
+        self.output_positions = [i for i, o in enumerate(outs) if _needs_grad(o)]
         self.n_outputs = len(outs)
-        tapped = GradientTap(self._output_grads)(*[outs[i] for i in positions])
-        tapped = tapped if isinstance(tapped, tuple) else (tapped,)
-        outs = list(outs)
-        for i, v in zip(positions, tapped):
-            outs[i] = v
-        return tuple(outs) if isinstance(result, tuple) else outs[0]
+        outs = _tapped(outs, self.output_positions, self._output_grads)
+        return outs if isinstance(result, tuple) else outs[0]
 
     def _output_grads(self, grads: tuple) -> tuple:
         full: list = [None] * self.n_outputs
@@ -109,6 +97,17 @@ class _BackwardHooks:
             if new is not None:
                 grad_input = _checked(new, grad_input, hook, "grad_input")
         return grad_input
+
+
+def _tapped(values: tuple, positions: list[int], callback: Callable) -> tuple:
+    """``values`` with those at ``positions`` passed through one GradientTap(callback)."""
+    if not positions:
+        return values
+    taps = GradientTap(callback)(*[values[i] for i in positions])
+    out = list(values)
+    for i, v in zip(positions, taps if isinstance(taps, tuple) else (taps,)):
+        out[i] = v
+    return tuple(out)
 
 
 def _checked(new: Any, old: tuple, hook: Callable, what: str) -> tuple:

@@ -127,9 +127,13 @@ def _np(g):
     return g.detach().numpy().copy() if hasattr(g, "detach") else g.data.copy()
 
 
-@pytest.mark.filterwarnings("ignore:Full backward hook is firing")  # torch's, when no input
-@pytest.mark.parametrize("input_grad", [True, False])                # needs a gradient
-def test_module_hooks_match_torch(torch, input_grad):
+# torch's warnings: a full backward hook firing early (no input needs a gradient), and
+# backward(create_graph=True) on parameters
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_module_hooks_match_torch(torch, input_grad, create_graph):
     ours, theirs = _build_pair(torch)
     x = RNG.standard_normal((5, 3))
     logs = [], []
@@ -137,8 +141,8 @@ def test_module_hooks_match_torch(torch, input_grad):
     _record(theirs, logs[1], 3.0)
     xo = ag.Variable(x, requires_grad=input_grad)
     xt = torch.tensor(x, requires_grad=input_grad)
-    (ours(xo) ** 2).sum().backward()
-    (theirs(xt) ** 2).sum().backward()
+    (ours(xo) ** 2).sum().backward(create_graph=create_graph)  # hooks run under both
+    (theirs(xt) ** 2).sum().backward(create_graph=create_graph)
     assert [e[:2] for e in logs[0]] == [e[:2] for e in logs[1]]  # same calls, same order
     for a, b in zip(*logs):
         for ga, gb in zip(a[2:], b[2:]):
@@ -147,9 +151,9 @@ def test_module_hooks_match_torch(torch, input_grad):
                 if u is not None:
                     np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-12)
     for (_, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(p.grad.data, _np(q.grad), rtol=1e-12, atol=1e-12)
     if input_grad:
-        np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(xo.grad.data, _np(xt.grad), rtol=1e-12, atol=1e-12)
 
 
 def test_several_inputs_and_outputs_match_torch(torch):
