@@ -1,6 +1,6 @@
 """Word vectors, volume 2 chapters 2 to 4: counted (co-occurrence, PPMI, a truncated SVD) and
-learned (CBOW and skip-gram with negative sampling), and the queries both answer
-(``most_similar``, ``analogy``).
+learned (the simple CBOW with a full softmax; CBOW and skip-gram with negative sampling), and
+the queries both answer (``most_similar``, ``analogy``).
 
 >>> import numpy as np
 >>> from nn.data import Vocabulary
@@ -20,7 +20,7 @@ from autograd import ArgumentError, Variable
 
 from . import functional as F
 from . import init
-from .layers import Embedding
+from .layers import Embedding, Linear
 from .module import Module
 
 
@@ -140,6 +140,38 @@ class UnigramSampler:
             out[hit] = self.rng.choice(len(self.p), int(hit.sum()), p=self.p)
             hit = out == target[:, None]
         return out.astype(np.int64)
+
+
+class SimpleCBOW(Module):
+    """The book's first CBOW (vol 2 ch. 3): the mean of the context words' input vectors, then
+    a product with an output matrix into one score per word of the vocabulary; trained with
+    cross-entropy over that full softmax (``F.cross_entropy(model(contexts), target)``, as
+    the ``Trainer`` does by default). Its cost grows with the vocabulary: chapter 4's `CBOW`
+    replaces the softmax with negative sampling.
+
+    Both matrices start at 0.01 N(0, 1), as the book's. ``word_vecs`` are the input vectors.
+
+    Shape:
+        ``forward(contexts)``: (N, 2 window) ids -> (N, vocab_size) logits.
+
+    >>> nn_model = SimpleCBOW(7, 5)
+    >>> nn_model(np.array([[0, 2], [1, 3]])).shape
+    (2, 7)
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.in_embed = Embedding(vocab_size, hidden_size)
+        self.out = Linear(hidden_size, vocab_size, bias=False)
+        for w in (self.in_embed.weight, self.out.weight):
+            init.normal_(w, 0.0, 0.01)
+
+    def forward(self, contexts: Any) -> Variable:
+        return self.out(self.in_embed(contexts).mean(axis=1))
+
+    @property
+    def word_vecs(self) -> np.ndarray:
+        return self.in_embed.weight.data
 
 
 class _NegativeSampling(Module):

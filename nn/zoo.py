@@ -1,5 +1,5 @@
 """The books' networks: ``MLP``, ``SimpleConvNet`` (vol 1 ch. 7), ``DeepConvNet`` (vol 1
-ch. 8) and ``LanguageModel`` (vol 2 ch. 5-6: the Rnnlm and the BetterRnnlm)."""
+ch. 8) and ``LanguageModel`` (vol 2 ch. 5-6: the SimpleRnnlm, the Rnnlm and the BetterRnnlm)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -9,7 +9,7 @@ import numpy as np
 from autograd import ArgumentError, Variable
 
 from .layers import (
-    LSTM, BatchNorm1d, Conv2d, Dropout, Embedding, Flatten, Linear, MaxPool2d, ReLU, Sequential,
+    GRU, LSTM, RNN, BatchNorm1d, Conv2d, Dropout, Embedding, Flatten, Linear, MaxPool2d, ReLU, Sequential,
     Sigmoid, Tanh,
 )
 from . import init
@@ -115,38 +115,58 @@ class DeepConvNet(Module):
         return self.classifier(self.features(x))
 
 
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+
+
 class LanguageModel(Module):
-    """A word-level LSTM language model: Embedding -> LSTM -> Linear to the vocabulary, with
-    dropout on the embeddings, between the LSTM layers and before the output (vol 2's
-    ``Rnnlm`` with ``layers=1, dropout=0``; its ``BetterRnnlm`` with ``layers=2``,
-    ``dropout=0.5`` and ``tie_weights``: the output layer reuses the embedding matrix).
+    """A word-level recurrent language model: Embedding -> LSTM (or a plain tanh RNN, or a
+    GRU) -> Linear to the vocabulary, with dropout on the embeddings, between the recurrent
+    layers and before the output. Vol 2's ``SimpleRnnlm`` (ch. 5) is ``cell="rnn"``; its
+    ``Rnnlm`` (ch. 6) the default, one LSTM layer without dropout; its ``BetterRnnlm``
+    ``layers=2, dropout=0.5, tie_weights=True`` (the output layer reuses the embedding matrix).
 
     ``forward(ids, state=None)`` returns ``(logits, state)``; pass the state, detached, to the
     next window of the same text (truncated BPTT).
 
+    Args:
+        cell: "lstm", "rnn" or "gru": the recurrent layer, as ``nn.LSTM``, ``nn.RNN`` (tanh)
+            or ``nn.GRU``. It is the submodule of that name (``model.lstm``, so the state_dict
+            keys of an LSTM model stay those of earlier versions); ``model.recurrent`` is
+            any of them.
+
     Shape:
-        ids (N, T) int -> logits (N, T, vocab_size); state (h, c), each (layers, N, hidden).
+        ids (N, T) int -> logits (N, T, vocab_size); state h, or (h, c) for an LSTM, each
+        (layers, N, hidden).
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 100, hidden_size: int = 100,
                  layers: int = 1, dropout: float = 0.0, tie_weights: bool = False,
-                 dtype: Any = np.float32) -> None:
+                 cell: str = "lstm", dtype: Any = np.float32) -> None:
         super().__init__()
         if tie_weights and embedding_dim != hidden_size:
             raise ArgumentError(f"LanguageModel: tie_weights needs embedding_dim == "
                                 f"hidden_size (got {embedding_dim} and {hidden_size})")
+        if cell not in CELLS:
+            raise ArgumentError(f"LanguageModel: unknown cell {cell!r} (expected one of "
+                                f"{sorted(CELLS)})")
         self.embed = Embedding(vocab_size, embedding_dim, dtype=dtype)
         init.normal_(self.embed.weight, 0.0, 0.01)  # the book's small start
         self.drop = Dropout(dropout)
-        self.lstm = LSTM(embedding_dim, hidden_size, layers, batch_first=True,
-                         dropout=dropout, dtype=dtype)
+        self.cell = cell
+        setattr(self, cell, CELLS[cell](embedding_dim, hidden_size, layers, batch_first=True,
+                                        dropout=dropout, dtype=dtype))
         self.out = Linear(hidden_size, vocab_size, dtype=dtype)
         if tie_weights:
             self.out.weight = self.embed.weight  # one Parameter, two uses
         self.tie_weights = tie_weights
 
+    @property
+    def recurrent(self) -> Module:
+        """The recurrent layer, whichever the cell."""
+        return getattr(self, self.cell)
+
     def forward(self, ids: Any, state: Any = None) -> tuple[Variable, Any]:
-        h, state = self.lstm(self.drop(self.embed(ids)), state)
+        h, state = self.recurrent(self.drop(self.embed(ids)), state)
         return self.out(self.drop(h)), state
 
 

@@ -106,6 +106,27 @@ test_small_convnet = module_gradient_test(_seeded(small_convnet), SEED,
                                           _with_input(conv_geometry(), DISTINCT))
 
 
+class _Logits(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids):
+        return self.model(ids)[0]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_language_model(cell):
+    """Embedding -> RNN, GRU or LSTM -> Linear (vol 2 ch. 5 and 6): one case each, the
+    recurrent layers alone being drawn over their geometries above and in test_recurrent."""
+    nn.manual_seed(0)
+    model = nn.zoo.LanguageModel(5, 3, 3, cell=cell)
+    nn.init.normal_(model.embed.weight)  # the book's 0.01 start makes every check trivial
+    assert check_module_gradients(_Logits(model), np.array([[0, 3, 4], [2, 2, 1]]))
+    with pytest.raises(ag.ArgumentError, match="unknown cell 'elman'"):
+        nn.zoo.LanguageModel(5, cell="elman")
+
+
 class Elman(nn.Module):
     """A tanh RNN written with Linear layers, unrolled over time (num_layers, bidirectional,
     batch_first as torch.nn.RNN): what sequence_geometry draws for."""

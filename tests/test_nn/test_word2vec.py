@@ -1,6 +1,6 @@
 """nn.word2vec: the book's co-occurrence and PPMI numbers, the SVD vectors, the sampler's
-distribution, CBOW and skip-gram gradients against numerical differentiation, and that CBOW
-learns (its loss falls) on the book's toy corpus."""
+distribution, the simple CBOW's, CBOW's and skip-gram's gradients against numerical
+differentiation, and that the CBOWs learn on the book's toy corpus."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +10,10 @@ import nn
 import optim
 from autograd import ArgumentError
 from autograd.testing import check_module_gradients
+from nn import functional as F
 from nn.data import Vocabulary
 from nn.word2vec import (
-    CBOW, SkipGram, UnigramSampler, analogy, co_occurrence, contexts_and_target,
+    CBOW, SimpleCBOW, SkipGram, UnigramSampler, analogy, co_occurrence, contexts_and_target,
     most_similar, ppmi, svd_vectors,
 )
 
@@ -73,6 +74,42 @@ def test_gradients_match_numerical(cls):
     nn.init.normal_(model.in_embed.weight)
     nn.init.normal_(model.ns.out_embed.weight)
     assert check_module_gradients(model, contexts, target)
+
+
+def test_simple_cbow_gradients_match_numerical():
+    nn.manual_seed(0)
+    model = SimpleCBOW(7, 3)
+    nn.init.normal_(model.in_embed.weight)  # away from the tiny start, where all is linear
+    nn.init.normal_(model.out.weight)
+    contexts, target = contexts_and_target(IDS, 1)
+
+    class WithLoss(nn.Module):  # the full-softmax loss the book trains it with
+        def __init__(self):
+            super().__init__()
+            self.cbow = model
+
+        def forward(self, contexts):
+            return F.cross_entropy(self.cbow(contexts), target)
+
+    assert check_module_gradients(model, contexts)
+    assert check_module_gradients(WithLoss(), contexts)
+
+
+def test_simple_cbow_learns_the_toy_corpus():
+    # the book's chapter 3 run: hidden 5, Adam; "you ? goodbye" should become "say"
+    nn.manual_seed(0)
+    model = SimpleCBOW(len(VOCAB), 5)
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    contexts, target = contexts_and_target(IDS, 1)
+    for _ in range(200):
+        loss = F.cross_entropy(model(contexts), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss.data) < 0.6  # ln 7 = 1.95 at the start; the corpus is ambiguous
+    guess = model(VOCAB.encode(["you", "goodbye"])[None]).data.argmax()
+    assert VOCAB.id_to_word[int(guess)] == "say"
+    assert model.word_vecs.shape == (7, 5)
 
 
 def test_cbow_learns_the_toy_corpus():
