@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 
 import nn
 import nn.data
 import nn.seq2seq
 
 import _common
-from vol2_ch07_seq2seq import exact_match, fit
+from vol2_ch07_seq2seq import fit
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
