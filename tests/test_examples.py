@@ -37,8 +37,10 @@ def _script(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 # the scripts of volume 2 that read shared/data's text files
-TEXT_SCRIPTS = {"vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
+TEXT_SCRIPTS = {"vol2_ch02_count": ("ptb/ptb.valid.txt",),
                 "vol2_ch04_word2vec": ("ptb/ptb.valid.txt",),
+                "vol2_ch05_rnnlm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
+                "vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
                 "vol2_ch07_seq2seq": ("seq/addition.txt",),
                 "vol2_ch08_attention": ("seq/date.txt",)}
 
@@ -174,13 +176,47 @@ def check_vol2_ch06_lstm_lm(r: dict[str, Any]) -> None:
     assert all(math.isfinite(v) for v in r["epoch_loss"])
 
 
+def check_vol2_ch02_count(r: dict[str, Any]) -> None:
+    # the book's numbers for "You say goodbye and I say hello."
+    assert r["co_occurrence"][1].tolist() == [1, 0, 1, 0, 1, 1, 0]
+    np.testing.assert_allclose(r["ppmi"][0], [0, 1.807, 0, 0, 0, 0, 0], atol=1e-3)
+    assert [w for w, _ in r["toy_nearest"][:3]] == ["goodbye", "i", "hello"]
+    assert r["toy_nearest"][0][1] == pytest.approx(2 ** -0.5)
+    _check_nearest(r["nearest"])
+
+
+def _check_nearest(table: dict[str, list]) -> None:
+    assert table
+    for query, near in table.items():
+        assert len(near) == 5 and query not in [w for w, _ in near]
+        assert all(-1 - 1e-9 <= s <= 1 + 1e-9 for _, s in near)
+
+
+def check_vol2_ch03_simple_cbow(r: dict[str, Any]) -> None:
+    assert r["loss"][0] == pytest.approx(math.log(7), abs=0.01)  # 0.01 N(0, 1) start: uniform
+    assert r["loss"][-1] < r["loss"][0] - 0.1                     # 100 epochs: learning
+    assert sum(r["guess"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert r["word_vecs"].shape == (7, 5)
+    for by_size in r["step_seconds"].values():
+        assert set(by_size) == {1_000, 10_000} and all(s > 0 for s in by_size.values())
+
+
 def check_vol2_ch04_word2vec(r: dict[str, Any]) -> None:
-    assert set(r["nearest"]) == {"PPMI + SVD", "CBOW"}
+    assert set(r["nearest"]) == set(r["analogies"]) == set(r["losses"]) == {"CBOW",
+                                                                            "skip-gram"}
     for table in r["nearest"].values():
-        for query, near in table.items():
-            assert len(near) == 5 and query not in [w for w, _ in near]
-            assert all(-1 - 1e-9 <= s <= 1 + 1e-9 for _, s in near)
-    assert all(math.isfinite(v) for v in r["losses"])
+        _check_nearest(table)
+    for table in r["analogies"].values():
+        assert len(table) >= 5 and all(len(top) == 3 for top in table.values())
+    # one epoch on 5,000 words: near ln 2 per logistic loss times 6, and finite
+    assert all(math.isfinite(v) and v < 6 * math.log(2) for c in r["losses"].values()
+               for v in c)
+
+
+def check_vol2_ch05_rnnlm(r: dict[str, Any]) -> None:
+    # 8 steps: perplexities, finite, above 1, and not worse than a uniform guess by much
+    assert 1 < r["unigram_ppl"] < 7596 and 1 < r["test_ppl"] < 2 * 7596
+    assert len(r["held_ppl"]) == 2 and all(math.isfinite(v) for v in r["epoch_loss"])
 
 
 def check_vol2_ch07_seq2seq(r: dict[str, Any]) -> None:
