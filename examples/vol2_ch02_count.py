@@ -75,9 +75,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     fig, (ax_toy, ax_ptb) = plt.subplots(1, 2, figsize=(12, 5.5), layout="constrained",
                                          width_ratios=(1, 1.6))
     ax_toy.scatter(toy_xy[:, 0], toy_xy[:, 1], color="tab:blue")
-    for w, (x, y) in zip(vocab.id_to_word, toy_xy):
-        ax_toy.annotate(w, (x, y), xytext=(3, 3), textcoords="offset points")
-    ax_toy.set(title=f"{TOY!r}: PPMI + SVD, first two axes")
+    points: dict[tuple, list[str]] = {}  # words with equal PPMI rows fall on one point
+    for w, xy in zip(vocab.id_to_word, toy_xy):
+        points.setdefault(tuple(np.round(xy, 6)), []).append(w)
+    for xy, ws in points.items():
+        ax_toy.annotate(", ".join(ws), xy, xytext=(4, 4), textcoords="offset points")
+    ax_toy.set(title="the book's sentence: PPMI + SVD, first two axes")
     frequent = np.argsort(-np.bincount(ids, minlength=size))[10:70]  # past the function words
     xy = counted[frequent, :2]
     ax_ptb.scatter(xy[:, 0], xy[:, 1], s=8, color="tab:blue")
