@@ -154,8 +154,8 @@ class SimpleCBOW(Module):
     Shape:
         ``forward(contexts)``: (N, 2 window) ids -> (N, vocab_size) logits.
 
-    >>> nn_model = SimpleCBOW(7, 5)
-    >>> nn_model(np.array([[0, 2], [1, 3]])).shape
+    >>> model = SimpleCBOW(7, 5)
+    >>> model(np.array([[0, 2], [1, 3]])).shape
     (2, 7)
     """
 
