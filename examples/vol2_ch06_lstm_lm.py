@@ -1,5 +1,5 @@
-"""Volume 2, chapters 5 and 6: an LSTM language model on the Penn Treebank, by truncated
-backpropagation through time.
+"""Volume 2, chapter 6: an LSTM language model on the Penn Treebank, by truncated
+backpropagation through time (chapter 5's plain RNN model: vol2_ch05_rnnlm.py).
 
 The model (``nn.zoo.LanguageModel``: embedding 100, one LSTM layer of 100, a softmax over the
 vocabulary, with the book's BetterRnnlm tricks: dropout 0.5 and the output layer tied to the
