@@ -130,6 +130,10 @@ class GRUCell(_CellBase):
 
 class _RecurrentBase(Module):
     mode = "RNN_TANH"
+    # The LSTM runs each layer and direction as one fused op (R.LSTMLayer); unroll = True
+    # records every step as its own ops instead (R.lstm_step, the reference), which graph
+    # pictures show one frame per step. RNN and GRU always unroll.
+    unroll = False
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -196,12 +200,22 @@ class _RecurrentBase(Module):
             outputs = []
             for d in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, reverse=d == 1)
-                xw = R.input_part(layer_input, w_ih, b_ih)  # (T, N, G H): one product
                 k = layer * directions + d
+                direction = f"l{layer}{'_reverse' if d else ''}"
+                if self.mode == "LSTM" and not self.unroll:
+                    # one op for the whole loop, both biases in the input part (summed once)
+                    xw = R.input_part(layer_input, w_ih, None if b_ih is None else b_ih + b_hh)
+                    with ag.name_scope(direction):
+                        hs_all, h, c = R.LSTMLayer()(xw, _slice(h0, k), _slice(c0, k), w_hh,
+                                                     reverse=d == 1)
+                    outputs.append(hs_all)
+                    last_h.append(h)
+                    last_c.append(c)
+                    continue
+                xw = R.input_part(layer_input, w_ih, b_ih)  # (T, N, G H): one product
                 state = (_slice(h0, k), _slice(c0, k)) if self.mode == "LSTM" else \
                     _slice(h0, k)
                 hs: list[Variable] = [None] * steps  # type: ignore[list-item]
-                direction = f"l{layer}{'_reverse' if d else ''}"
                 for t in (range(steps) if d == 0 else range(steps - 1, -1, -1)):
                     # each step a frame of its own in graph pictures (collapse= folds them)
                     with ag.name_scope(direction), ag.name_scope(f"t{t}"):
