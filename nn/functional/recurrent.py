@@ -1,7 +1,9 @@
 """Recurrent cells as functions of autograd ops (so every derivative order works): one time
 step of an Elman RNN, an LSTM and a GRU, with PyTorch's formulas, weight layouts and gate
 orders (LSTM i, f, g, o; GRU r, z, n). The LSTM's gates are one fused op, ``LSTMGates``,
-with ``lstm_gates_composed`` as its reference.
+with ``lstm_gates_composed`` as its reference; a whole LSTM layer (every step of one
+direction) is one more, ``LSTMLayer``, with ``lstm_layer_composed`` (``lstm_step`` per step)
+as its reference.
 
 Each step takes ``xw``, the input's part of the gates already computed (``x W_ih^T + b_ih``):
 the layers compute it for all time steps in one product before the loop, which only the

@@ -4,8 +4,9 @@
 step of each as ``RNNCell``, ``LSTMCell`` and ``GRUCell``.
 
 The time loop is plain Python over ``nn.functional.recurrent``'s steps (the LSTM's gates one
-fused op), so the graph of an unrolled sequence is an ordinary graph: backward through it is backpropagation through time,
-and ``h.detach()`` between batches truncates it.
+fused op), so the graph of an unrolled sequence is an ordinary graph: backward through it is
+backpropagation through time, and ``h.detach()`` between batches truncates it. The LSTM runs
+that loop inside one op per layer and direction (``LSTMLayer``) unless ``unroll`` is set.
 """
 from __future__ import annotations
 
