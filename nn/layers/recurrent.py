@@ -294,7 +294,9 @@ class RNN(_RecurrentBase):
 
 class LSTM(_RecurrentBase):
     """A long short-term memory over a sequence, as ``torch.nn.LSTM`` (gates i, f, g, o).
-    ``forward(x, (h0, c0))`` returns ``(output, (h_n, c_n))``."""
+    ``forward(x, (h0, c0))`` returns ``(output, (h_n, c_n))``. Each layer and direction runs
+    as one op, ``LSTMLayer``; set ``unroll = True`` to record every time step as its own ops
+    instead (graph pictures with a frame per step)."""
 
     mode = "LSTM"
 
