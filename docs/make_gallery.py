@@ -145,6 +145,7 @@ def unrolled_lstm(out: str) -> None:
     import nn
     random.manual_seed(0)
     model = nn.zoo.LanguageModel(vocab_size=12, embedding_dim=4, hidden_size=4)
+    model.lstm.unroll = True                 # each step its own ops, not one fused LSTMLayer
     ids = np.arange(8).reshape(2, 4) % 12
     _, state = model(ids[:, :2])             # the first window
     state = tuple(s.detach() for s in state)  # truncated: the state, not its graph

@@ -3,8 +3,9 @@
 of the 700 next-word predictions, the state carried from step to step, detached (truncated
 BPTT).
 
-Bounded by the 35-step loop (a few dozen small ops per step, forward and back: per-op
-overhead) and by the output layer, (700, 100) @ (100, 10000) and its two gradient products.
+Bounded by the output layer, (700, 100) @ (100, 10000) and its two gradient products, and
+the cross-entropy over its 7M logits; zerograd's LSTM runs its 35 steps inside one op
+(``LSTMLayer``), so the loop's per-op cost no longer shows.
 The same weights in every framework; the first loss is checked against a NumPy float64
 forward before anything is timed.
 """

@@ -4,8 +4,9 @@
 step of each as ``RNNCell``, ``LSTMCell`` and ``GRUCell``.
 
 The time loop is plain Python over ``nn.functional.recurrent``'s steps (the LSTM's gates one
-fused op), so the graph of an unrolled sequence is an ordinary graph: backward through it is backpropagation through time,
-and ``h.detach()`` between batches truncates it.
+fused op), so the graph of an unrolled sequence is an ordinary graph: backward through it is
+backpropagation through time, and ``h.detach()`` between batches truncates it. The LSTM runs
+that loop inside one op per layer and direction (``LSTMLayer``) unless ``unroll`` is set.
 """
 from __future__ import annotations
 
@@ -130,6 +131,10 @@ class GRUCell(_CellBase):
 
 class _RecurrentBase(Module):
     mode = "RNN_TANH"
+    # The LSTM runs each layer and direction as one fused op (R.LSTMLayer); unroll = True
+    # records every step as its own ops instead (R.lstm_step, the reference), which graph
+    # pictures show one frame per step. RNN and GRU always unroll.
+    unroll = False
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -196,12 +201,22 @@ class _RecurrentBase(Module):
             outputs = []
             for d in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, reverse=d == 1)
-                xw = R.input_part(layer_input, w_ih, b_ih)  # (T, N, G H): one product
                 k = layer * directions + d
+                direction = f"l{layer}{'_reverse' if d else ''}"
+                if self.mode == "LSTM" and not self.unroll:
+                    # one op for the whole loop, both biases in the input part (summed once)
+                    xw = R.input_part(layer_input, w_ih, None if b_ih is None else b_ih + b_hh)
+                    with ag.name_scope(direction):
+                        hs_all, h, c = R.LSTMLayer()(xw, _slice(h0, k), _slice(c0, k), w_hh,
+                                                     reverse=d == 1)
+                    outputs.append(hs_all)
+                    last_h.append(h)
+                    last_c.append(c)
+                    continue
+                xw = R.input_part(layer_input, w_ih, b_ih)  # (T, N, G H): one product
                 state = (_slice(h0, k), _slice(c0, k)) if self.mode == "LSTM" else \
                     _slice(h0, k)
                 hs: list[Variable] = [None] * steps  # type: ignore[list-item]
-                direction = f"l{layer}{'_reverse' if d else ''}"
                 for t in (range(steps) if d == 0 else range(steps - 1, -1, -1)):
                     # each step a frame of its own in graph pictures (collapse= folds them)
                     with ag.name_scope(direction), ag.name_scope(f"t{t}"):
@@ -279,7 +294,9 @@ class RNN(_RecurrentBase):
 
 class LSTM(_RecurrentBase):
     """A long short-term memory over a sequence, as ``torch.nn.LSTM`` (gates i, f, g, o).
-    ``forward(x, (h0, c0))`` returns ``(output, (h_n, c_n))``."""
+    ``forward(x, (h0, c0))`` returns ``(output, (h_n, c_n))``. Each layer and direction runs
+    as one op, ``LSTMLayer``; set ``unroll = True`` to record every time step as its own ops
+    instead (graph pictures with a frame per step)."""
 
     mode = "LSTM"
 

@@ -304,7 +304,9 @@ ROWS: list[Row] = [
 
 # nn.functional: the same table, so every nn op is held to the same checks.
 import nn.functional as F  # noqa: E402
-from nn.functional.recurrent import LSTMGates, lstm_gates_composed  # noqa: E402
+from nn.functional.recurrent import (  # noqa: E402
+    LSTMGates, LSTMLayer, lstm_gates_composed, lstm_layer_composed,
+)
 from nn.hooks import GradientTap  # noqa: E402
 from autograd.testing import conv_geometry, output_size  # noqa: E402
 
@@ -446,6 +448,22 @@ def _lstm_gates_ref(a, c):
 
 
 @st.composite
+def lstm_layer_args(draw: Any, domain: Any = REAL) -> tuple:
+    """xw (T, N, 4H), h0, c0 (N, H), w_hh (4H, H) and the direction."""
+    t, n, h = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    return (draw(arrays((t, n, 4 * h), domain)), draw(arrays((n, h), domain)),
+            draw(arrays((n, h), domain)), draw(arrays((4 * h, h), domain)), draw(st.booleans()))
+
+
+def _lstm_layer_ref(xw, h, c, w, reverse):
+    hs = np.empty(xw.shape[:2] + (w.shape[1],))
+    for t in (range(len(xw) - 1, -1, -1) if reverse else range(len(xw))):
+        hs[t], c = _lstm_gates_ref(xw[t] + h @ w.T, c)
+        h = hs[t]
+    return hs, h, c
+
+
+@st.composite
 def two_arrays(draw: Any) -> tuple:
     return draw(arrays()), draw(arrays())
 
@@ -557,6 +575,9 @@ ROWS += [
     Row("lstm_gates", lambda a, c: LSTMGates()(a, c), lstm_gates_args(), LSTMGates,
         lambda a, c: _lstm_gates_ref(a, c), ties=lstm_gates_args(TIED),
         composed=lstm_gates_composed),
+    Row("lstm_layer", lambda xw, h, c, w, r: LSTMLayer()(xw, h, c, w, reverse=r),
+        lstm_layer_args(), LSTMLayer, _lstm_layer_ref, ties=lstm_layer_args(TIED),
+        composed=lstm_layer_composed),
     Row("gradient_tap", lambda a, b: GradientTap(lambda grads: grads)(a, b), two_arrays(),
         GradientTap, lambda a, b: (a, b)),
     Row("cross_entropy_positions", lambda x, t, i, e: F.cross_entropy(

@@ -16,7 +16,9 @@ MODES = {"rnn_tanh": (nn.RNN, "RNN", {}), "rnn_relu": (nn.RNN, "RNN", {"nonlinea
          "lstm": (nn.LSTM, "LSTM", {}), "gru": (nn.GRU, "GRU", {})}
 
 
-def _pair(torch, mode, g, bias=True, seed=0):
+def _pair(torch, mode, g, bias=True, seed=0, unroll=False):
+    """torch's layer and ours with its weights; ``unroll``: the LSTM records every step (the
+    reference) instead of one fused LSTMLayer op per layer and direction."""
     ours_cls, name, kw = MODES[mode]
     kw = dict(kw, num_layers=g["num_layers"], bidirectional=g["bidirectional"],
               batch_first=g["batch_first"], bias=bias)
@@ -24,6 +26,7 @@ def _pair(torch, mode, g, bias=True, seed=0):
     theirs = getattr(torch.nn, name)(g["input_size"], g["hidden_size"], **kw).double()
     ours = ours_cls(g["input_size"], g["hidden_size"], dtype=np.float64, **kw)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    ours.unroll = unroll
     return ours, theirs
 
 
@@ -35,9 +38,9 @@ def _flat(out):
 
 @settings(max_examples=25)
 @given(g=sequence_geometry(), mode=st.sampled_from(sorted(MODES)), bias=st.booleans(),
-       given_state=st.booleans(), data=st.data())
-def test_layers_match_torch(torch, g, mode, bias, given_state, data):
-    ours, theirs = _pair(torch, mode, g, bias)
+       given_state=st.booleans(), unroll=st.booleans(), data=st.data())
+def test_layers_match_torch(torch, g, mode, bias, given_state, unroll, data):
+    ours, theirs = _pair(torch, mode, g, bias, unroll=unroll)
     x = data.draw(arrays(g["input_shape"]))
     states = [data.draw(arrays(g["state_shape"], "unit")) for _ in range(2 if mode == "lstm"
                                                                          else 1)]
@@ -63,10 +66,10 @@ def test_layers_match_torch(torch, g, mode, bias, given_state, data):
 
 @settings(max_examples=10)
 @given(g=sequence_geometry(max_steps=3, max_layers=1), mode=st.sampled_from(sorted(MODES)),
-       data=st.data())
-def test_double_backward_matches_torch(torch, g, mode, data):
+       unroll=st.booleans(), data=st.data())
+def test_double_backward_matches_torch(torch, g, mode, unroll, data):
     """d/dx of |d out / d x|^2 (a gradient penalty): second derivatives through every gate."""
-    ours, theirs = _pair(torch, mode, g)
+    ours, theirs = _pair(torch, mode, g, unroll=unroll)
     x = data.draw(arrays(g["input_shape"]))
     xv, xt = ag.Variable(x), torch.tensor(x, requires_grad=True)
     (gx,) = ag.grad(ours(xv)[0].sum(), xv, create_graph=True)
@@ -97,6 +100,40 @@ def test_cells_match_torch_batched_and_not(torch, mode):
             np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-12, atol=1e-14)
         zero = ours(x)
         assert (zero[0] if mode == "lstm" else zero).shape == state
+
+
+class _Recorded:
+    """A hook that counts the Functions recorded, by class name."""
+
+    def __init__(self):
+        self.names = []
+
+    def recorded(self, fn, xs):
+        self.names.append(type(fn).__name__)
+
+
+def test_fused_layer_equals_the_unrolled_steps():
+    """The LSTM's fast path (one LSTMLayer op per layer and direction) gives what recording
+    every step (``unroll = True``, the reference) gives: outputs, last state and gradients."""
+    from autograd import hooks
+    rng = np.random.default_rng(0)
+    lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=np.float64)
+    x, h0, c0 = rng.standard_normal((5, 2, 3)), *rng.standard_normal((2, 4, 2, 4))
+    found = {}
+    for unroll in (False, True):
+        lstm.unroll = unroll
+        lstm.zero_grad()
+        xs = [ag.Variable(v) for v in (x, h0, c0)]
+        with hooks.installed(_Recorded()) as seen:
+            out, (h, c) = lstm(xs[0], (xs[1], xs[2]))
+        weights = [np.cos(np.arange(v.size)).reshape(v.shape) for v in (out, h, c)]
+        sum(((v * w).sum() for v, w in zip((out, h, c), weights)), ag.Variable(0.0)).backward()
+        found[unroll] = [out.data, h.data, c.data] + [v.grad.data for v in xs] + \
+            [p.grad.data for p in lstm.parameters()]
+        assert seen.names.count("LSTMLayer") == (0 if unroll else 4)
+        assert seen.names.count("LSTMGates") == (5 * 4 if unroll else 0)
+    for fused, unrolled in zip(found[False], found[True]):
+        np.testing.assert_allclose(fused, unrolled, rtol=1e-12, atol=1e-14)
 
 
 class _LSTMWithState(nn.Module):
