@@ -67,11 +67,13 @@ class Convolution(Function):
             grad_x = input_grad_array(grad, weight.data, self.x_shape, *self.geometry)
         if self.cols is not None:
             cols = self.cols
-            per_sample = np.empty((n, oc, cols.shape[1]), np.result_type(g, cols))
-            parallel.chunked(lambda i: np.matmul(g[i], cols[i].transpose(0, 2, 1),
+            # NOTE: cols G^T, (C KH KW, OC) per sample, not G cols^T: OpenBLAS's AVX-512
+            # (SkylakeX) kernels run this orientation faster, DeepConvNet step XXX
+            per_sample = np.empty((n, cols.shape[1], oc), np.result_type(g, cols))
+            parallel.chunked(lambda i: np.matmul(cols[i], g[i].transpose(0, 2, 1),
                                                  out=per_sample[i]), n, cols.size * oc // 64)
-            grad_w = per_sample.sum(axis=0)
-            # not reshape(): a view would be copied again for .grad
+            # a new C-ordered array, not a view: .grad keeps it as it is
+            grad_w = np.ascontiguousarray(per_sample.sum(axis=0).T)
             grad_w.shape = (oc, self.x_shape[1], *self.geometry[0])
         return (grad_x, grad_w) + self._bias_grad(g)
 
