@@ -31,6 +31,21 @@ def test_bench_runs_and_writes_json(tmp_path: Path) -> None:
     assert document["machine"]["threads"] == 1
 
 
+def test_bench_reports_zerograd_as_imported_too(tmp_path: Path) -> None:
+    """The "as imported" row runs the same programs without set_num_threads."""
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--frameworks", "zerograd,zerograd_default",
+         "--workloads", "mlp_train", "--repeats", "2", "--warmup", "1", "--threads", "2",
+         "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| zerograd, as imported |" in proc.stdout
+    runs = json.loads(out.read_text(encoding="utf-8"))["frameworks"]
+    assert runs["zerograd"]["threads"]["autograd.get_num_threads"] == 2
+    assert runs["zerograd_default"]["threads"]["autograd.get_num_threads"] == 1
+    assert runs["zerograd_default"]["checks"]["mlp_train"]["rel_error"] <= 1e-4
+
+
 def test_bench_lists_workloads() -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)

@@ -31,8 +31,8 @@ class Convolution(Function):
         oc, _, kh, kw = weight.shape
         self.geometry = ((kh, kw), stride, padding, dilation)
         self.x_shape = x.shape
-        y, cols = correlate(x, weight, *self.geometry)
-        self.cols = cols if grad_w else None  # fast_backward's grad_W reads them
+        # the columns are kept only for fast_backward's grad_W
+        y, self.cols = correlate(x, weight, *self.geometry, keep=grad_w)
         if bias and np.result_type(y, bias[0]) == y.dtype:
             y += bias[0].reshape(oc, 1)  # in place: the product is a fresh array
         elif bias:
