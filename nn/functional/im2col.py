@@ -127,7 +127,9 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
     def work(rows):
         lo, hi = (0, n) if rows is Ellipsis else (rows.start, rows.stop)
         # NOTE: columns nobody keeps go through one block-sized buffer per thread, which
-        # stays in cache: DeepConvNet inference XXX
+        # stays in cache, instead of all N samples' columns: DeepConvNet inference at 2
+        # threads 34.1/36.4/37.0 -> 37.7/32.0/32.6 ms, training step 104/109/112 ->
+        # 100/108/99 ms (with the weight-gradient change; alternating trees)
         out = cols if keep else np.empty((BLOCK, c, kh, kw, oh, ow), x.dtype)
         for b in range(lo, hi, BLOCK):
             block = slice(b, min(b + BLOCK, hi))
