@@ -110,7 +110,7 @@ FRAMEWORKS: dict[str, Framework] = {f.name: f for f in (
               "NumPy: the same chain on plain arrays, forward only: no graph, the floor."),
     Framework("zerograd", "zerograd", "autograd", _load_zerograd,
               "zerograd: imported from this checkout; set_num_threads(threads) and "
-              "keep_freed_memory(), as the zerograd command and Trainer.fit do."),
+              "keep_freed_memory(), as the zerograd command does."),
     Framework("zerograd_default", "zerograd, as imported", "autograd",
               _load_zerograd_as_imported,
               "zerograd, as imported: the same programs without set_num_threads or "
