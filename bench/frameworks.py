@@ -26,6 +26,8 @@ class Framework:
         module: the top-level module that must be importable.
         loader: imports the module in a worker and applies the thread count.
         note: how it is measured, printed under the table.
+        runs_as: the framework whose workload programs it runs (default: its own name); a
+            second configuration of the same library runs the same programs.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Framework:
     module: str
     loader: Callable[[int], ModuleType]
     note: str = ""
+    runs_as: str = ""
 
     def installed(self) -> bool:
         """True when the module can be found; nothing is imported."""
@@ -51,6 +54,8 @@ def thread_settings(module: ModuleType) -> dict[str, Any]:
     info: dict[str, Any] = {var: os.environ.get(var) for var in THREAD_ENV_VARS}
     if module.__name__ == "torch":
         info["torch.get_num_threads"] = module.get_num_threads()
+    if module.__name__ == "autograd":
+        info["autograd.get_num_threads"] = module.get_num_threads()
     return info
 
 
@@ -61,13 +66,20 @@ def _load_numpy(threads: int) -> ModuleType:
 
 
 def _load_zerograd(threads: int) -> ModuleType:
+    autograd = _load_zerograd_as_imported(threads)
+    autograd.set_num_threads(threads)
+    autograd.keep_freed_memory()  # what the zerograd command and Trainer.fit switch on
+    return autograd
+
+
+def _load_zerograd_as_imported(threads: int) -> ModuleType:
+    """zerograd as a script gets it that calls neither set_num_threads nor
+    keep_freed_memory: one thread of its own, BLAS with the threads of the environment."""
     import autograd
 
     # NOTE: PyPI's HIPS "autograd" has the same import name; make sure this is ours.
     if not hasattr(autograd, "Variable"):
         raise ImportError(f"'autograd' at {autograd.__file__} is not zerograd's")
-    autograd.set_num_threads(threads)
-    autograd.keep_freed_memory()  # what the zerograd command and Trainer.fit switch on
     return autograd
 
 
@@ -97,13 +109,25 @@ FRAMEWORKS: dict[str, Framework] = {f.name: f for f in (
     Framework("numpy", "NumPy (floor)", "numpy", _load_numpy,
               "NumPy: the same chain on plain arrays, forward only: no graph, the floor."),
     Framework("zerograd", "zerograd", "autograd", _load_zerograd,
-              "zerograd: imported from this checkout."),
+              "zerograd: imported from this checkout; set_num_threads(threads) and "
+              "keep_freed_memory(), as the zerograd command does."),
+    Framework("zerograd_default", "zerograd, as imported", "autograd",
+              _load_zerograd_as_imported,
+              "zerograd, as imported: the same programs without set_num_threads or "
+              "keep_freed_memory, what a script of its own gets (BLAS keeps the environment's "
+              "threads).", runs_as="zerograd"),
     Framework("torch", "PyTorch (CPU)", "torch", _load_torch,
               "PyTorch: eager CPU tensors, torch.set_num_threads(threads)."),
     Framework("dezero", "DeZero (as shipped)", "dezero", _load_dezero,
               "DeZero: measured as shipped; only the NumPy aliases it needs under NumPy 2 "
               "(np.int, np.float, np.object, np.bool) are restored before import."),
 )}
+
+
+def runs_as(name: str) -> str:
+    """The framework whose workload programs ``name`` runs."""
+    framework = FRAMEWORKS.get(name)
+    return (framework.runs_as or name) if framework else name
 
 
 def version(module: ModuleType) -> str:

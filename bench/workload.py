@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable
 
+from bench.frameworks import runs_as
 from bench.timing import Setup, summarize, time_repeats
 
 
@@ -84,8 +85,8 @@ class Workload:
     result: str = "result dtypes"
 
     def runs_on(self, framework: str) -> bool:
-        """Whether this workload is written for ``framework``."""
-        return framework in self.programs
+        """Whether this workload is written for ``framework`` (or the one it runs as)."""
+        return runs_as(framework) in self.programs
 
     def describe(self, settings: dict[str, Any]) -> str:
         """How its numbers were taken, for the table: ``settings`` as ``bench.run`` made them
@@ -101,7 +102,7 @@ class Workload:
 
         Returns the results by case key, and what the check reported (None if nothing).
         """
-        program = self.programs[framework](module)
+        program = self.programs[runs_as(framework)](module)
         checked = program.check()
         results: dict[str, Any] = {}
         for case in self.cases:

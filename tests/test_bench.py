@@ -31,6 +31,21 @@ def test_bench_runs_and_writes_json(tmp_path: Path) -> None:
     assert document["machine"]["threads"] == 1
 
 
+def test_bench_reports_zerograd_as_imported_too(tmp_path: Path) -> None:
+    """The "as imported" row runs the same programs without set_num_threads."""
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--frameworks", "zerograd,zerograd_default",
+         "--workloads", "mlp_train", "--repeats", "2", "--warmup", "1", "--threads", "2",
+         "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| zerograd, as imported |" in proc.stdout
+    runs = json.loads(out.read_text(encoding="utf-8"))["frameworks"]
+    assert runs["zerograd"]["threads"]["autograd.get_num_threads"] == 2
+    assert runs["zerograd_default"]["threads"]["autograd.get_num_threads"] == 1
+    assert runs["zerograd_default"]["checks"]["mlp_train"]["rel_error"] <= 1e-4
+
+
 def test_bench_lists_workloads() -> None:
     proc = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
@@ -60,3 +75,15 @@ def test_lstm_lm_workload_checks_its_loss(tmp_path: Path) -> None:
     check = run["checks"]["lstm_lm_train"]
     assert check["rel_error"] <= 1e-4 and check["loss_after_step"] < check["loss"]
     assert run["results"]["lstm_lm_train"]["step"]["median"] > 0
+
+
+def test_winograd_probe_matches_im2col() -> None:
+    """The Winograd measurement (docs: Speed and memory) computes the same convolution."""
+    proc = subprocess.run([sys.executable, "-m", "bench.winograd", "--rounds", "1",
+                           "--batch", "2"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    layers = [line for line in proc.stdout.splitlines() if " pad " in line]
+    assert len(layers) == 5
+    for line in layers:  # float32 sums in another order: a few ulps of the largest output
+        assert float(line.split()[-1]) < 1e-5, line
