@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true",
                        help="continue from OUT/last.npz (weights, optimizer, epoch, random "
                             "state) as if never interrupted")
+    train.add_argument("--save-dtype", choices=("float32", "float16"), default="float32",
+                       help="precision of the floats in OUT/weights.npz (float16: half the "
+                            "file; it loads back into a float32 model)")
     train.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bars (default: only when stderr is a terminal; "
                             "otherwise plain epoch lines)")

@@ -102,7 +102,7 @@ def train(args: argparse.Namespace) -> float:
     seconds = time.perf_counter() - began
     if trainer.interrupted is not None:
         _stopped(trainer.interrupted, out)
-    model.save(os.path.join(out, "weights.npz"), metadata=meta)
+    model.save(os.path.join(out, "weights.npz"), metadata=meta, dtype=args.save_dtype)
     plot_history(history, os.path.join(out, "curve.png"), f"{args.model} on {args.dataset}")
     results = json.loads(history.to_json())
     if test_set is None:  # the spiral has no test set: the whole training set, once
