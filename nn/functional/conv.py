@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable, parallel
+from autograd.devices import array_module
 
 from .im2col import (Col2im, Im2col, Pair, check_input, correlate, input_grad_array,
                      output_shape, window_geometry)
@@ -67,7 +68,7 @@ class Convolution(Function):
             grad_x = input_grad_array(grad, weight.data, self.x_shape, *self.geometry)
         if self.cols is not None:
             cols = self.cols
-            per_sample = np.empty((n, oc, cols.shape[1]), np.result_type(g, cols))
+            per_sample = array_module(g).empty((n, oc, cols.shape[1]), np.result_type(g, cols))
             parallel.chunked(lambda i: np.matmul(g[i], cols[i].transpose(0, 2, 1),
                                                  out=per_sample[i]), n, cols.size * oc // 64)
             grad_w = per_sample.sum(axis=0)

@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable
+from autograd.devices import array_module
 
 from .activation import relu, sigmoid
 from .linear import linear
@@ -76,7 +77,7 @@ class LSTMGates(Function):
                              f"shape {a.shape[:-1] + (n4 // 4,)}, got {c.shape}")
         self.save_for_backward(a, c)
         hsz = n4 // 4
-        acts = np.empty(a.shape, np.result_type(a, c))
+        acts = array_module(a).empty(a.shape, np.result_type(a, c))
         acts[..., :2 * hsz] = _sigmoid(a[..., :2 * hsz])
         acts[..., 2 * hsz:3 * hsz] = np.tanh(a[..., 2 * hsz:3 * hsz])
         acts[..., 3 * hsz:] = _sigmoid(a[..., 3 * hsz:])
