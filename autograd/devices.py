@@ -189,6 +189,13 @@ def as_strided(x: Any, shape: tuple[int, ...], strides: tuple[int, ...],
     return get_array_module(x).lib.stride_tricks.as_strided(x, shape, strides)
 
 
+def is_device(x: Any) -> bool:
+    """True for a Device or a string naming one ("cpu", "cuda:1"), False for anything else
+    (a dtype, "float32"): what ``to`` uses to tell a device from a dtype."""
+    return isinstance(x, Device) or isinstance(x, str) and \
+        x.strip().partition(":")[0] in ("cpu", *_BACKENDS, *_LAZY)
+
+
 def is_array(x: Any) -> bool:
     """True for a NumPy array or an array of a registered device."""
     return type(x) is np.ndarray or type(x) in _BY_ARRAY
