@@ -38,4 +38,8 @@ def load() -> Backend:
     def to_numpy(arr: Any) -> np.ndarray:
         return cupy.asnumpy(arr)
 
-    return Backend("cuda", cupy, cupy.ndarray, lambda a: a.device.id, to_device, to_numpy)
+    def synchronize(index: int) -> None:
+        cupy.cuda.Device(index).synchronize()
+
+    return Backend("cuda", cupy, cupy.ndarray, lambda a: a.device.id, to_device, to_numpy,
+                   synchronize)

@@ -36,6 +36,8 @@ class Backend:
         to_device: ``to_device(array, index)``, an array (NumPy's or this module's) moved
             to device ``index``.
         to_numpy: the array copied into host memory as an ``np.ndarray``.
+        synchronize: ``synchronize(index)`` waits until the work queued on the device is
+            done (a GPU runs ops asynchronously); None where there is nothing to wait for.
     """
 
     type: str
@@ -44,6 +46,7 @@ class Backend:
     index_of: Callable[[Any], int]
     to_device: Callable[[Any, int], Any]
     to_numpy: Callable[[Any], np.ndarray]
+    synchronize: Callable[[int], None] | None = None
 
 
 _BACKENDS: dict[str, Backend] = {}  # by device type
@@ -229,6 +232,16 @@ def to_device(arr: Any, device: str | Device) -> Any:
 def to_numpy(arr: Any) -> np.ndarray:
     """``arr`` as a NumPy array in host memory (a copy if it lives on another device)."""
     return to_device(arr, CPU)
+
+
+def synchronize(device: str | Device) -> None:
+    """Wait until every op queued on ``device`` has finished (for timing: a GPU returns from
+    an op before it has run); nothing to do on the CPU."""
+    device = Device(device)
+    if device.type != "cpu":
+        found = backend(device.type)
+        if found.synchronize is not None:
+            found.synchronize(device.index)
 
 
 def off_cpu(arrays: list[Any]) -> Any:
