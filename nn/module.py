@@ -270,6 +270,15 @@ class Module:
                     m._set_buffer(k, b.astype(dtype))
         return self
 
+    def half(self) -> Module:
+        """``self.to(np.float16)``: compute in half precision (on a GPU; see
+        ``optim.MasterWeights`` to train so, with float32 master weights)."""
+        return self.to(np.float16)
+
+    def float(self) -> Module:
+        """``self.to(np.float32)``."""
+        return self.to(np.float32)
+
     def cpu(self) -> Module:
         """``self.to("cpu")``."""
         return self.to("cpu")

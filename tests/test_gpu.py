@@ -15,8 +15,8 @@ import autograd as ag
 import nn
 from nn import zoo
 
-from .test_autograd.op_table import ROWS, Row
-from .test_autograd.test_devices import _run
+from .test_autograd.op_table import Row
+from .test_autograd.test_devices import ON_DEVICE, _run
 from .test_nn import test_devices as nn_devices
 
 pytestmark = pytest.mark.gpu
@@ -31,7 +31,7 @@ def cuda() -> str:
     return "cuda"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+@pytest.mark.parametrize("row", ON_DEVICE, ids=[r.name for r in ON_DEVICE])
 @settings(max_examples=5)
 @given(data=st.data())
 def test_every_op_on_the_gpu_matches_the_cpu(cuda, row: Row, data) -> None:
