@@ -236,6 +236,15 @@ BACKEND = devices.Backend("fake", fake, FakeArray, lambda a: a._index, _to_devic
                           lambda a: a.get())
 
 
+def cupy_importable() -> bool:
+    """Whether CuPy can be imported here (the tests of its absence skip if so)."""
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def fake_device() -> Iterator[Any]:
     """Register the fake device (type "fake") for the duration; yields its array module."""

@@ -16,7 +16,7 @@ import nn
 from nn import zoo
 
 from .test_autograd.op_table import Row
-from .test_autograd.test_devices import ON_DEVICE, _run
+from .test_autograd.test_devices import ON_DEVICE, check_row
 from .test_nn import test_devices as nn_devices
 
 pytestmark = pytest.mark.gpu
@@ -35,16 +35,8 @@ def cuda() -> str:
 @settings(max_examples=5)
 @given(data=st.data())
 def test_every_op_on_the_gpu_matches_the_cpu(cuda, row: Row, data) -> None:
-    args = data.draw(row.args)
-    values, grads = _run(row, args, "cpu")
-    gpu_values, gpu_grads = _run(row, args, "cuda:0")
     # NOTE: float64 on both; the GPU sums in another order, so not to the last bit
-    for v, g in zip(values, gpu_values):
-        np.testing.assert_allclose(g, v, rtol=1e-9, atol=1e-12, err_msg=row.name)
-    for v, g in zip(grads, gpu_grads):
-        assert (v is None) == (g is None), row.name
-        if v is not None:
-            np.testing.assert_allclose(g, v, rtol=1e-8, atol=1e-10, err_msg=row.name)
+    check_row(row, data.draw(row.args), "cuda:0", rtol=1e-9)
 
 
 def test_layers_on_the_gpu_match_the_cpu(cuda) -> None:

@@ -11,7 +11,7 @@ import optim
 from autograd import devices
 from nn import cli, data, zoo
 
-from ..fakedevice import FakeArray, fake_device
+from ..fakedevice import FakeArray, cupy_importable, fake_device
 
 
 @pytest.fixture(scope="module")
@@ -147,15 +147,7 @@ def test_module_to_tells_devices_from_dtypes(fake) -> None:
     assert model.cpu().weight.device == "cpu"
 
 
-def _cupy_importable() -> bool:
-    try:
-        import cupy  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(_cupy_importable(), reason="CuPy is installed here")
+@pytest.mark.skipif(cupy_importable(), reason="CuPy is installed here")
 def test_cuda_without_cupy_says_how_to_install_it(capsys) -> None:
     with pytest.raises(ag.MissingDependencyError, match=r"pip install 'zerograd\[gpu\]'"):
         nn.Linear(2, 2).cuda()
