@@ -11,6 +11,6 @@ from .optimizer import Optimizer, Params
 from .sgd import SGD, Momentum
 
 __all__ = [
-    "AdaGrad", "Adam", "AdamW", "MasterWeights", "Momentum", "Optimizer", "OptimizerError", "Params", "RMSprop",
-    "SGD", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
+    "AdaGrad", "Adam", "AdamW", "MasterWeights", "Momentum", "Optimizer", "OptimizerError",
+    "Params", "RMSprop", "SGD", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
 ]

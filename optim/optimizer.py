@@ -179,8 +179,8 @@ class Optimizer:
 
         The optimizer must have the same number of groups, each with the same number of
         parameters, and each saved array must have its parameter's shape. Arrays are copied
-        and cast to the parameter's dtype, on its device; 0-d arrays (as ``np.load`` returns numbers) are
-        read as numbers. Nothing changes unless the whole state_dict is valid.
+        and cast to the parameter's dtype, on its device; 0-d arrays (as ``np.load`` returns
+        numbers) are read as numbers. Nothing changes unless the whole state_dict is valid.
 
         Raises:
             OptimizerError: the state_dict does not fit this optimizer.

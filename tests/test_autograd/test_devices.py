@@ -144,3 +144,12 @@ def test_cuda_without_cupy_says_how_to_install_it() -> None:
         ag.Variable(np.ones(2)).to("cuda")
     with pytest.raises(ag.MissingDependencyError, match="needs CuPy"):
         ag.Variable(np.ones(2)).cuda()
+
+
+def test_jacobians_and_hessians_on_another_device(fake) -> None:
+    x = ag.Variable(np.array([1.0, 2.0])).to("fake").detach()
+    jacobian = ag.functional.jacobian(lambda v: v * v, x)
+    hessian = ag.functional.hessian(lambda v: (v ** 3).sum(), x)
+    assert jacobian.device == hessian.device == "fake:0"
+    np.testing.assert_array_equal(jacobian.numpy(), [[2.0, 0.0], [0.0, 4.0]])
+    np.testing.assert_array_equal(hessian.numpy(), [[6.0, 0.0], [0.0, 12.0]])
