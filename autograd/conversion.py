@@ -88,13 +88,21 @@ def _on_one_device(xs: list[Any], scalars: list[int], arrays: list[Any],
     for i, x in enumerate(xs):
         if i in scalars:
             dtype = np.result_type(*[a.dtype for a in arrays], x)
-            xs[i] = constant(devices.to_device(np.asarray(x, dtype=dtype), where))
+            key = (x, dtype, where)
+            v = _DEVICE_SCALARS.get(key)
+            if v is None:  # a copy to the device is slow: each number goes there once
+                v = constant(devices.to_device(np.asarray(x, dtype=dtype), where))
+                if x and len(_DEVICE_SCALARS) < 1024:  # NOTE: 0.0 == -0.0, as in scalar()
+                    _DEVICE_SCALARS[key] = v
+            xs[i] = v
         elif type(x._data) is np.ndarray and x._data.ndim == 0 and not x.requires_grad:
             xs[i] = constant(devices.to_device(x._data, where))
     devices.same_device(type(op).__name__ if op is not None else "op", [x._data for x in xs])
     return xs
 
 
+# (value, dtype, device) -> a number as a constant on a device other than the CPU
+_DEVICE_SCALARS: dict[tuple[Any, np.dtype, Any], Variable] = {}
 # (value, dtype) -> its shared constant; see scalar()
 _SCALARS: dict[tuple[float, np.dtype], Variable] = {}
 

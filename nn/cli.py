@@ -212,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "graph":
         check_picture_format(parser, args)
     threads = getattr(args, "threads", None)
+    if getattr(args, "device", "cpu") != "cpu":
+        threads = 1  # zerograd's threads split NumPy work; on a GPU they would only get in the way
     ag.set_num_threads(ag.parallel.default_threads() if threads is None else threads)
     ag.keep_freed_memory()  # a training step reuses its arrays' memory (docs/speed.rst)
     try:

@@ -33,6 +33,8 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
                          f"the spec {len(weights)}")
     model.load_state_dict(dict(zip(names, weights)))  # checks every shape
     model.to(device)
+    if device != "cpu":
+        ag.set_num_threads(1)  # zerograd's threads split NumPy work only
     params = list(model.parameters())
     # on a GPU each measured call waits for the work it queued, as PyTorch's does
     sync = (lambda: None) if device == "cpu" else lambda: ag.devices.synchronize(device)
