@@ -207,11 +207,14 @@ def is_array(x: Any) -> bool:
 def as_array(x: Any) -> Any:
     """``x`` as an array of its own device: NumPy's ``np.asarray`` for anything that is not an
     array of a registered device (numbers, lists, NumPy scalars)."""
-    if type(x) is np.ndarray:
+    if type(x) is np.ndarray or type(x) in _BY_ARRAY:
         return x
-    if _backend_of(x) is not None:
+    try:
+        return np.asarray(x)  # NOTE: first, as before devices: a NumPy scalar pays nothing more
+    except TypeError:  # a CuPy array made before "cuda" was asked for refuses np.asarray
+        if _backend_of(x) is None:
+            raise
         return x
-    return np.asarray(x)
 
 
 def to_device(arr: Any, device: str | Device) -> Any:

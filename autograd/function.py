@@ -135,13 +135,19 @@ class Function:
             same_device(type(self).__name__, [x._data for x in xs])  # the likely cause
             raise op_error(type(self).__name__, xs, params, err) from err
         if type(ys) is not tuple:
-            y = constant(ys if type(ys) is np.ndarray else as_array(ys))
+            try:  # NOTE: np.asarray first (a NumPy scalar, from a reduction): once per op
+                y = constant(ys if type(ys) is np.ndarray else np.asarray(ys))
+            except TypeError:  # another device's array (CuPy's refuse np.asarray)
+                y = constant(as_array(ys))
             if self.requires_grad:
                 self._record(xs, (ys,), (y,), params)
             if hooks.active:
                 hooks.called(self, xs, (y,))
             return y
-        outputs = tuple(constant(y if type(y) is np.ndarray else as_array(y)) for y in ys)
+        try:
+            outputs = tuple(constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
+        except TypeError:
+            outputs = tuple(constant(as_array(y)) for y in ys)
         if self.requires_grad:
             self._record(xs, ys, outputs, params)
         if hooks.active:
