@@ -41,10 +41,11 @@ def as_variable(x: Any) -> Variable:
     return constant(arr)
 
 
-def as_inputs(inputs: tuple, op: Any = None) -> list[Variable]:
-    """Wrap the inputs of ``op``; Python scalars take the dtype (and the device) of the array
-    operands. Arrays on different devices raise a DeviceError, except that 0-d NumPy constants
-    (a NumPy scalar) move to the device of the others.
+def as_inputs(inputs: tuple) -> list[Variable]:
+    """Wrap the inputs of an op; Python scalars take the dtype (and the device) of the array
+    operands. Arrays on different devices raise a DeviceError (``Function.__call__`` adds the
+    op's name), except that 0-d NumPy constants (a NumPy scalar) move to the device of the
+    others.
 
     Two Variables are passed on as they are: if they live on different devices, forward
     fails, and ``Function.__call__`` says why (``devices.same_device``).
@@ -52,11 +53,13 @@ def as_inputs(inputs: tuple, op: Any = None) -> list[Variable]:
     if len(inputs) == 2:
         a, b = inputs
         if type(a) is Variable:
-            if type(b) is float and type(a._data) is np.ndarray and a._data.dtype.kind == "f":
-                # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
-                # result_type would say.
-                return [a, scalar(b, a._data.dtype)]
-            if type(b) is Variable:
+            if type(b) is float:
+                data = a._data
+                if type(data) is np.ndarray and data.dtype.kind == "f":
+                    # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
+                    # result_type would say.
+                    return [a, scalar(b, data.dtype)]
+            elif type(b) is Variable:
                 return [a, b]
     elif len(inputs) == 1 and type(inputs[0]) is Variable:
         return [inputs[0]]
@@ -71,7 +74,7 @@ def as_inputs(inputs: tuple, op: Any = None) -> list[Variable]:
             xs[i] = as_variable(x)
     arrays = [x._data for x in xs if isinstance(x, Variable)]
     if devices.off_cpu(arrays) is not None:
-        return _on_one_device(xs, scalars, arrays, op)
+        return _on_one_device(xs, scalars, arrays)
     if scalars:
         for i in scalars:
             # NOTE: result_type treats Python scalars as weak, so float32 + 0.5 stays float32.
@@ -80,8 +83,7 @@ def as_inputs(inputs: tuple, op: Any = None) -> list[Variable]:
     return xs
 
 
-def _on_one_device(xs: list[Any], scalars: list[int], arrays: list[Any],
-                   op: Any) -> list[Variable]:
+def _on_one_device(xs: list[Any], scalars: list[int], arrays: list[Any]) -> list[Variable]:
     """``as_inputs`` when some input lives off the CPU: numbers and 0-d NumPy constants are
     made on that device, then every input must be there."""
     where = devices.device_of(devices.off_cpu(arrays))
@@ -97,7 +99,7 @@ def _on_one_device(xs: list[Any], scalars: list[int], arrays: list[Any],
             xs[i] = v
         elif type(x._data) is np.ndarray and x._data.ndim == 0 and not x.requires_grad:
             xs[i] = constant(devices.to_device(x._data, where))
-    devices.same_device(type(op).__name__ if op is not None else "op", [x._data for x in xs])
+    devices.same_device("", [x._data for x in xs])
     return xs
 
 

@@ -259,7 +259,8 @@ def same_device(op: str, arrays: list[Any]) -> Any:
     """The array class of ``arrays`` (the inputs of ``op``) if they all live on one device.
 
     Raises:
-        DeviceError: naming ``op`` and both devices.
+        DeviceError: naming ``op`` and both devices (``op`` "" leaves the name to the
+            caller: the message starts with ": ").
     """
     first = None
     for a in arrays:

@@ -11,7 +11,7 @@ from . import hooks
 from .conversion import as_inputs, constant
 from .core import DIFFERENTIABLE_KINDS, Variable
 from .devices import as_array, same_device
-from .errors import GraphError, NotWrittenError, ZerogradError, op_error
+from .errors import DeviceError, GraphError, NotWrittenError, ZerogradError, op_error
 from .mode import state as _grad_mode
 from .saved import Locks, pack, unpack
 
@@ -103,7 +103,10 @@ class Function:
         if self.outputs is not None:
             raise GraphError(f"{type(self).__name__}: a Function instance is used once; "
                              "create a new one for each call")
-        xs = as_inputs(inputs, self)
+        try:
+            xs = as_inputs(inputs)
+        except DeviceError as err:
+            raise DeviceError(f"{type(self).__name__}{err}") from None
         if _grad_mode.enabled:
             for x in xs:  # a loop, not any(genexpr): this runs once per op
                 if x.requires_grad:
