@@ -6,15 +6,16 @@ A ``Variable`` wraps an array; every op is a ``Function`` that records itself as
 from .core import Function, Variable, as_variable
 from .engine import grad
 from .errors import (
-    AnomalyError, ArgumentError, GraphError, MissingDependencyError, MissingFileError,
+    AnomalyError, ArgumentError, DeviceError, GraphError, MissingDependencyError, MissingFileError,
     NotInitializedError, NotWrittenError, OpIndexError, OpTypeError, ShapeError, ZerogradError,
 )
+from .devices import Device, get_array_module
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .mode import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .elementwise import (
-    Add, Cast, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sin, Sub, Tanh, Where,
+    Add, Cast, Cos, Div, Exp, Log, Maximum, Mul, Neg, Pow, Sin, Sub, Tanh, ToDevice, Where,
     abs, add, astype, clip, cos, div, exp, log, maximum, minimum, mul, neg, pow, sigmoid, sin,
-    sqrt, square, sub, tanh, where,
+    sqrt, square, sub, tanh, to_device, where,
 )
 from .reduce import (
     BroadcastTo, Max, Sum, SumTo,

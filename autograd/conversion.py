@@ -6,7 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from . import devices
 from .core import Variable
+from .devices import as_array
 from .errors import OpTypeError
 
 
@@ -33,23 +35,34 @@ def as_variable(x: Any) -> Variable:
     """``x`` itself if it is a Variable, else a constant Variable holding ``np.asarray(x)``."""
     if isinstance(x, Variable):
         return x
-    arr = x if type(x) is np.ndarray else np.asarray(x)
+    arr = x if type(x) is np.ndarray else as_array(x)
     if arr.dtype.kind not in "biuf":
         raise OpTypeError(f"expected an array of numbers, got dtype {arr.dtype}")
     return constant(arr)
 
 
 def as_inputs(inputs: tuple) -> list[Variable]:
-    """Wrap the inputs of an op; Python scalars take the dtype of the array operands."""
+    """Wrap the inputs of an op; Python scalars take the dtype (and the device) of the array
+    operands. Arrays on different devices raise a DeviceError (``Function.__call__`` adds the
+    op's name), except that 0-d NumPy constants (a NumPy scalar) move to the device of the
+    others.
+
+    Two Variables are passed on as they are: if they live on different devices, forward
+    fails, and ``Function.__call__`` says why (``devices.same_device``).
+    """
     if len(inputs) == 2:
         a, b = inputs
         if type(a) is Variable:
-            if type(b) is float and a._data.dtype.kind == "f":
-                # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
-                # result_type would say.
-                return [a, scalar(b, a._data.dtype)]
-            if type(b) is Variable:
+            if type(b) is float:
+                data = a._data
+                if type(data) is np.ndarray and data.dtype.kind == "f":
+                    # The common ``x * 0.5``: a weak Python float takes x's floating dtype, as
+                    # result_type would say.
+                    return [a, scalar(b, data.dtype)]
+            elif type(b) is Variable:
                 return [a, b]
+    elif len(inputs) == 1 and type(inputs[0]) is Variable:
+        return [inputs[0]]
     xs: list[Any] = list(inputs)
     scalars = []
     for i, x in enumerate(xs):
@@ -59,8 +72,10 @@ def as_inputs(inputs: tuple) -> list[Variable]:
             scalars.append(i)
         else:
             xs[i] = as_variable(x)
+    arrays = [x._data for x in xs if isinstance(x, Variable)]
+    if devices.off_cpu(arrays) is not None:
+        return _on_one_device(xs, scalars, arrays)
     if scalars:
-        arrays = [x._data for x in xs if isinstance(x, Variable)]
         for i in scalars:
             # NOTE: result_type treats Python scalars as weak, so float32 + 0.5 stays float32.
             dtype = np.result_type(*arrays, xs[i]) if arrays else None
@@ -68,6 +83,28 @@ def as_inputs(inputs: tuple) -> list[Variable]:
     return xs
 
 
+def _on_one_device(xs: list[Any], scalars: list[int], arrays: list[Any]) -> list[Variable]:
+    """``as_inputs`` when some input lives off the CPU: numbers and 0-d NumPy constants are
+    made on that device, then every input must be there."""
+    where = devices.device_of(devices.off_cpu(arrays))
+    for i, x in enumerate(xs):
+        if i in scalars:
+            dtype = np.result_type(*[a.dtype for a in arrays], x)
+            key = (x, dtype, where)
+            v = _DEVICE_SCALARS.get(key)
+            if v is None:  # a copy to the device is slow: each number goes there once
+                v = constant(devices.to_device(np.asarray(x, dtype=dtype), where))
+                if x and len(_DEVICE_SCALARS) < 1024:  # NOTE: 0.0 == -0.0, as in scalar()
+                    _DEVICE_SCALARS[key] = v
+            xs[i] = v
+        elif type(x._data) is np.ndarray and x._data.ndim == 0 and not x.requires_grad:
+            xs[i] = constant(devices.to_device(x._data, where))
+    devices.same_device("", [x._data for x in xs])
+    return xs
+
+
+# (value, dtype, device) -> a number as a constant on a device other than the CPU
+_DEVICE_SCALARS: dict[tuple[Any, np.dtype, Any], Variable] = {}
 # (value, dtype) -> its shared constant; see scalar()
 _SCALARS: dict[tuple[float, np.dtype], Variable] = {}
 

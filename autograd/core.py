@@ -10,7 +10,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from . import hooks
+from . import devices, hooks
 from .errors import GraphError, OpTypeError
 
 ArrayLike = Any  # an ndarray, a NumPy scalar, a Python number or a nested list of them
@@ -46,7 +46,7 @@ class Variable:
         if isinstance(data, Variable):
             raise OpTypeError("Variable: data is already a Variable; "
                               "use x.detach() for a constant or x.data for its array")
-        arr = data if type(data) is np.ndarray else np.asarray(data)
+        arr = data if type(data) is np.ndarray else devices.as_array(data)
         if arr.dtype.kind not in "biuf":
             raise OpTypeError(f"Variable: unsupported dtype {arr.dtype} "
                               "(expected a boolean, integer or floating-point array)")
@@ -79,7 +79,7 @@ class Variable:
             raise GraphError(f"Variable.data: this is the shared constant {self._data} that "
                              "every op on that Python number uses; it cannot be replaced")
         # A graph that saved the old array keeps it (locked); its backward notices the swap.
-        self._data = value if type(value) is np.ndarray else np.asarray(value)
+        self._data = value if type(value) is np.ndarray else devices.as_array(value)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -96,6 +96,32 @@ class Variable:
     @property
     def dtype(self) -> np.dtype:
         return self._data.dtype
+
+    @property
+    def device(self) -> devices.Device:
+        """Where the data lives: ``device(type='cpu')``, or ``device(type='cuda', index=0)``."""
+        return devices.device_of(self._data)
+
+    def to(self, device: str | devices.Device) -> Variable:
+        """This Variable on ``device`` ("cpu", "cuda", "cuda:1"): itself if it is there, else
+        a copy there, recorded by the graph (its gradient flows back to this device).
+
+        >>> import autograd as ag
+        >>> x = ag.Variable([1.0, 2.0])
+        >>> x.to("cpu") is x, x.device
+        (True, device(type='cpu'))
+        """
+        if devices.device_of(self._data) == devices.Device(device):
+            return self
+        return elementwise.to_device(self, device)
+
+    def cpu(self) -> Variable:
+        """``self.to("cpu")``."""
+        return self.to(devices.CPU)
+
+    def cuda(self, index: int = 0) -> Variable:
+        """``self.to(f"cuda:{index}")``; needs CuPy and a GPU."""
+        return self.to(f"cuda:{index}")
 
     @property
     def is_leaf(self) -> bool:
@@ -118,8 +144,11 @@ class Variable:
         return bool(self._data)
 
     def __repr__(self) -> str:
-        body = repr(self._data)[len("array("):-1].replace("\n", "\n   ")
-        extras = []
+        data = self._data
+        if type(data) is not np.ndarray:
+            data = devices.to_numpy(data)
+        body = repr(data)[len("array("):-1].replace("\n", "\n   ")
+        extras = [] if type(self._data) is np.ndarray else [f"device='{self.device}'"]
         if self.name is not None:
             extras.append(f"name={self.name!r}")
         if self.creator is not None:
@@ -136,8 +165,9 @@ class Variable:
         return self._data.item()
 
     def numpy(self) -> np.ndarray:
-        """The value as an ndarray (the same array as ``.data``)."""
-        return self._data
+        """The value as a NumPy ndarray: the same array as ``.data`` on the CPU, a copy in
+        host memory from another device."""
+        return self._data if type(self._data) is np.ndarray else devices.to_numpy(self._data)
 
     def detach(self) -> Variable:
         """A new Variable sharing the data, cut from the graph (a constant)."""
@@ -282,6 +312,9 @@ class Variable:
         if self.requires_grad:
             raise OpTypeError("cannot convert a Variable that requires grad to an array "
                               "implicitly (the gradient would be lost): use x.data")
+        if type(self._data) is not np.ndarray:
+            raise OpTypeError(f"cannot convert a Variable on {self.device} to a NumPy array "
+                              "implicitly: use x.numpy() (a copy in host memory) or x.cpu()")
         return self._data if dtype is None else self._data.astype(dtype)
 
     # Methods, as NumPy users expect them.

@@ -1,4 +1,5 @@
-"""Elementwise ops: arithmetic, exp/log, trigonometry, maximum, where and dtype casts.
+"""Elementwise ops: arithmetic, exp/log, trigonometry, maximum, where, dtype casts and moves
+between devices.
 
 Binary ops broadcast as NumPy does; their backward returns gradients of the broadcast shape and
 the engine reduces them to each input's shape.
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from . import devices
 from .core import Function, Variable
 from .conversion import raw as _raw
 
@@ -192,6 +194,22 @@ class Cast(Function):
         return grad
 
 
+class ToDevice(Function):
+    """x moved to another device (``Variable.to``). grad_x = grad moved back to x's device."""
+
+    def forward(self, x, *, device):
+        self.source = devices.device_of(x)
+        return devices.to_device(x, device)
+
+    def backward(self, grad):
+        return to_device(grad, self.source)
+
+
+def to_device(x: Any, device: Any) -> Variable:
+    """``x`` copied to ``device`` ("cpu", "cuda:N"), differentiably; see ``Variable.to``."""
+    return ToDevice()(x, device=devices.Device(device))
+
+
 def add(a: Any, b: Any) -> Variable:
     return Add()(a, b)
 
@@ -249,7 +267,8 @@ def maximum(a: Any, b: Any) -> Variable:
 
 def where(condition: Any, a: Any, b: Any) -> Variable:
     """Elementwise ``a`` where ``condition`` holds, else ``b`` (condition has no gradient)."""
-    return Where()(a, b, condition=np.asarray(_raw(condition), dtype=bool))
+    xp = devices.get_array_module(a, b)
+    return Where()(a, b, condition=xp.asarray(_raw(condition), dtype=bool))
 
 
 def astype(x: Any, dtype: Any) -> Variable:
@@ -276,13 +295,13 @@ def abs(x: Any) -> Variable:  # noqa: A001 - NumPy's name
 
 def clip(x: Any, lo: float | None, hi: float | None) -> Variable:
     """x limited to [lo, hi]; the gradient is 1 inside (bounds included) and 0 outside."""
-    data = _raw(x)
-    inside = np.ones(np.shape(data), dtype=bool)
+    data = devices.as_array(_raw(x))
+    inside = devices.get_array_module(data).ones(data.shape, dtype=bool)
     if lo is not None:
         inside &= data >= lo
     if hi is not None:
         inside &= data <= hi
-    return where(inside, x, np.clip(data, lo, hi).astype(np.asarray(data).dtype))
+    return where(inside, x, np.clip(data, lo, hi).astype(data.dtype))
 
 
 def sigmoid(x: Any) -> Variable:

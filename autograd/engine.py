@@ -16,7 +16,8 @@ import numpy as np
 from . import hooks
 from .conversion import as_variable, constant
 from .core import Function, Variable
-from .errors import AnomalyError, GraphError, OpTypeError, ShapeError
+from .devices import get_array_module
+from .errors import AnomalyError, DeviceError, GraphError, OpTypeError, ShapeError
 from .mode import set_grad_enabled
 from .mode import state as _grad_mode
 
@@ -37,7 +38,7 @@ def _seed(y: Variable, g: Any, op: str) -> Variable:
         if y.size != 1:
             raise GraphError(f"{op}: grad can be implicitly created only for scalar outputs "
                              f"(got an output of shape {y.shape}); pass grad=")
-        return constant(np.ones(y.shape, dtype=y.dtype))
+        return constant(get_array_module(y).ones(y.shape, dtype=y.dtype))
     g = as_variable(g)
     if g.shape != y.shape:
         raise ShapeError(f"{op}: grad of shape {g.shape} does not match the output's "
@@ -46,7 +47,10 @@ def _seed(y: Variable, g: Any, op: str) -> Variable:
         # part of a graph, or a leaf to differentiate by (a create_graph backward: the
         # double-vjp trick of autograd.functional.jvp)
         return g if g.dtype == y.dtype else g.astype(y.dtype)
-    return constant(np.array(g.data, dtype=y.dtype))  # a copy: .grad never aliases user data
+    if g.device != y.device:
+        raise DeviceError(f"{op}: grad on {g.device} for an output on {y.device}")
+    # a copy: .grad never aliases user data
+    return constant(get_array_module(y).array(g.data, dtype=y.dtype))
 
 
 class Gradients:
@@ -82,7 +86,8 @@ class Gradients:
         for k, ref in enumerate(f.outputs):
             y = ref()
             if grads[k] is None:
-                grads[k] = constant(np.zeros(*f.output_meta[k]))
+                xp = get_array_module(*[g for g in grads if g is not None])
+                grads[k] = constant(xp.zeros(*f.output_meta[k]))
             elif y is not None:
                 if hooks.tensor_hooks and id(y) in hooks.tensor_hooks:
                     grads[k] = hooks.run_tensor_hooks(y, grads[k])
@@ -196,8 +201,9 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Any], *,
             if not create_graph:
                 data = g._data
                 # .grad owns a writeable array: no view of another array, no shared object.
-                if id(g) in assigned or data.base is not None or not data.flags.writeable:
-                    g = constant(np.array(data))
+                if id(g) in assigned or data.base is not None or \
+                        type(data) is np.ndarray and not data.flags.writeable:
+                    g = constant(data.copy())
                 assigned.add(id(g))
             v.grad = g if v.grad is None else v.grad + g
 
@@ -229,7 +235,8 @@ def grad(outputs: Variable | Sequence[Variable], inputs: Variable | Sequence[Var
     """
     outs = [outputs] if isinstance(outputs, Variable) else list(outputs)
     ins = [inputs] if isinstance(inputs, Variable) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Variable, np.ndarray)):
+    if grad_outputs is None or isinstance(grad_outputs, Variable) or \
+            hasattr(grad_outputs, "__array_function__"):  # one array, NumPy's or CuPy's
         gouts = [grad_outputs] * len(outs) if len(outs) == 1 or grad_outputs is None \
             else None
     else:

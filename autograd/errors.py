@@ -44,6 +44,10 @@ class NotInitializedError(ZerogradError, AttributeError):
     """An object used before its ``__init__`` ran, e.g. a Module before ``super().__init__()``."""
 
 
+class DeviceError(ZerogradError, RuntimeError):
+    """Arrays on different devices in one op (or a device that cannot be used)."""
+
+
 class MissingFileError(ZerogradError, FileNotFoundError):
     """A file zerograd needs is not where it was looked for (and may not be fetched)."""
 
@@ -73,7 +77,7 @@ def describe(xs: Sequence[Any]) -> str:
     """'shapes (2, 3) and (4,), dtypes float64 and float32' for use in error messages."""
     arrays = [getattr(x, "_data", x) for x in xs]
     shapes = [str(tuple(np.shape(a))) for a in arrays]
-    dtypes = [str(np.asarray(a).dtype) for a in arrays]
+    dtypes = [str(getattr(a, "dtype", None) or np.asarray(a).dtype) for a in arrays]
     if len(xs) == 1:
         return f"input shape {shapes[0]}, dtype {dtypes[0]}"
     return f"shapes {' and '.join(shapes)}, dtypes {' and '.join(dtypes)}"

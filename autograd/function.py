@@ -10,7 +10,8 @@ import numpy as np
 from . import hooks
 from .conversion import as_inputs, constant
 from .core import DIFFERENTIABLE_KINDS, Variable
-from .errors import GraphError, NotWrittenError, ZerogradError, op_error
+from .devices import as_array, same_device
+from .errors import DeviceError, GraphError, NotWrittenError, ZerogradError, op_error
 from .mode import state as _grad_mode
 from .saved import Locks, pack, unpack
 
@@ -102,7 +103,10 @@ class Function:
         if self.outputs is not None:
             raise GraphError(f"{type(self).__name__}: a Function instance is used once; "
                              "create a new one for each call")
-        xs = as_inputs(inputs)
+        try:
+            xs = as_inputs(inputs)
+        except DeviceError as err:
+            raise DeviceError(f"{type(self).__name__}{err}") from None
         if _grad_mode.enabled:
             for x in xs:  # a loop, not any(genexpr): this runs once per op
                 if x.requires_grad:
@@ -131,15 +135,22 @@ class Function:
         except ZerogradError:
             raise
         except (ValueError, IndexError, TypeError) as err:
+            same_device(type(self).__name__, [x._data for x in xs])  # the likely cause
             raise op_error(type(self).__name__, xs, params, err) from err
         if type(ys) is not tuple:
-            y = constant(ys if type(ys) is np.ndarray else np.asarray(ys))
+            try:  # NOTE: np.asarray first (a NumPy scalar, from a reduction): once per op
+                y = constant(ys if type(ys) is np.ndarray else np.asarray(ys))
+            except TypeError:  # another device's array (CuPy's refuse np.asarray)
+                y = constant(as_array(ys))
             if self.requires_grad:
                 self._record(xs, (ys,), (y,), params)
             if hooks.active:
                 hooks.called(self, xs, (y,))
             return y
-        outputs = tuple(constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
+        try:
+            outputs = tuple(constant(y if type(y) is np.ndarray else np.asarray(y)) for y in ys)
+        except TypeError:
+            outputs = tuple(constant(as_array(y)) for y in ys)
         if self.requires_grad:
             self._record(xs, ys, outputs, params)
         if hooks.active:

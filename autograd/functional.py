@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
 from .conversion import as_variable
 from .core import Variable
+from .devices import get_array_module as _xp
 from .engine import grad
 from .errors import GraphError, ShapeError
 from .mode import enable_grad
@@ -70,7 +69,7 @@ def _vectors(v: Any, like: tuple[Variable, ...], what: str, fn: str) -> tuple[Va
             shapes = [x.shape for x in like]
             raise ShapeError(f"{fn}: v can be left out only when the {what} have one element "
                              f"each (got shapes {shapes}); pass v")
-        return tuple(Variable(np.ones(x.shape, x.dtype), requires_grad=False) for x in like)
+        return tuple(Variable(_xp(x).ones(x.shape, x.dtype), requires_grad=False) for x in like)
     items = tuple(v) if isinstance(v, (tuple, list)) else (v,)
     if len(items) != len(like):
         raise ShapeError(f"{fn}: v has {len(items)} entries for {len(like)} {what}")
@@ -100,7 +99,7 @@ def _grads(outs: tuple, leaves: tuple, cotangents: tuple, create_graph: bool, st
             if strict:
                 raise GraphError(f"{fn}: {missing.format(j=j)}, which strict=True does not "
                                  "allow")
-            g = Variable(np.zeros(x.shape, x.dtype), requires_grad=False)
+            g = Variable(_xp(x).zeros(x.shape, x.dtype), requires_grad=False)
         result.append(g)
     return tuple(result)
 
@@ -164,7 +163,7 @@ def jvp(func: Func, inputs: Any, v: Any = None, create_graph: bool = False,
         out_tuple, outs = _outputs(func, leaves, "jvp")
         vs = _vectors(v, leaves, "inputs", "jvp")
         # u -> J^T u, recorded, with u free: its derivative along v is J v
-        us = tuple(Variable(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
+        us = tuple(Variable(_xp(o).zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, leaves, us, True, strict, "jvp")
         out = _grads(gs, us, vs, create_graph, strict, "jvp",
                      missing="output {j} does not depend on the inputs")
@@ -201,14 +200,14 @@ def jacobian(func: Func, inputs: Any, create_graph: bool = False, strict: bool =
         for i, o in enumerate(outs):
             rows: list[list[Variable]] = [[] for _ in leaves]
             for k in range(o.size):
-                onehot = np.zeros(o.size, o.dtype)
+                onehot = _xp(o).zeros(o.size, o.dtype)
                 onehot[k] = 1
                 cot = Variable(onehot.reshape(o.shape), requires_grad=False)
                 gs = _grads((o,), leaves, (cot,), create_graph, strict, "jacobian")
                 for j, g in enumerate(gs):
                     rows[j].append(g)
             block = tuple(stack(r).reshape(o.shape + leaves[j].shape) if r else
-                          Variable(np.zeros(o.shape + leaves[j].shape, o.dtype),
+                          Variable(_xp(o).zeros(o.shape + leaves[j].shape, o.dtype),
                                    requires_grad=False)
                           for j, r in enumerate(rows))
             table.append(_finish(block, create_graph))
@@ -241,7 +240,8 @@ def hessian(func: Func, inputs: Any, create_graph: bool = False, strict: bool = 
         if len(outs) != 1 or outs[0].size != 1:
             raise ShapeError(f"hessian: the function must return one Variable with one "
                              f"element, got shapes {[o.shape for o in outs]}")
-        ones = (Variable(np.ones(outs[0].shape, outs[0].dtype), requires_grad=False),)
+        ones = (Variable(_xp(outs[0]).ones(outs[0].shape, outs[0].dtype),
+                         requires_grad=False),)
         return _grads(outs, leaves, ones, True, strict, "hessian")
 
     result = jacobian(gradient, xs, create_graph=create_graph, strict=strict,
@@ -287,12 +287,14 @@ def _hessian_product(func: Func, inputs: Any, v: Any, create_graph: bool, strict
             raise ShapeError(f"{fn}: the function must return one Variable with one element, "
                              f"got shapes {[o.shape for o in outs]}")
         vs = _vectors(v, leaves, "inputs", fn)
-        ones = (Variable(np.ones(outs[0].shape, outs[0].dtype), requires_grad=False),)
+        ones = (Variable(_xp(outs[0]).ones(outs[0].shape, outs[0].dtype),
+                         requires_grad=False),)
         gs = _grads(outs, leaves, ones, True, strict, fn)
         if fn == "vhp":
             result = _grads(gs, leaves, vs, create_graph, strict, fn)
         else:
-            us = tuple(Variable(np.zeros(x.shape, x.dtype), requires_grad=True) for x in leaves)
+            us = tuple(Variable(_xp(x).zeros(x.shape, x.dtype), requires_grad=True)
+                       for x in leaves)
             back = _grads(gs, leaves, us, True, strict, fn)  # u -> H^T u, linear in u
             result = _grads(back, us, vs, create_graph, strict, fn)
     return _finish(outs, create_graph)[0], _shaped(in_tuple, _finish(result, create_graph))

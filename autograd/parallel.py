@@ -100,7 +100,7 @@ def _blas_thread_setters() -> list[Callable[[int], Any]]:
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.matmul(a, b)`` for a 2-D or stacked ``a`` and a 2-D ``b`` (or the same stack),
     split over the rows (or the stack) of ``a``."""
-    if _threads < 2 or a.ndim < 2 or b.ndim < 2 or \
+    if _threads < 2 or type(a) is not np.ndarray or a.ndim < 2 or b.ndim < 2 or \
             (b.ndim > 2 and (b.ndim != a.ndim or b.shape[0] != a.shape[0])):
         return np.matmul(a, b)
     # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import Function, Variable, as_variable
+from .devices import array_module
 from .errors import ShapeError
 
 Axis = int | Sequence[int] | None
@@ -213,7 +214,7 @@ def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Variable:
     """log(sum(exp(x), axis)), stable for large ``|x|``: the max is subtracted first."""
     x = as_variable(x)
     axes = normalize_axis(axis, x.ndim, "logsumexp", x.shape)
-    top = x.data.max(axis=axes, keepdims=True) if x.size else np.zeros(
+    top = x.data.max(axis=axes, keepdims=True) if x.size else array_module(x.data).zeros(
         keepdims_shape(x.shape, axes), x.dtype)
     top = np.where(np.isfinite(top), top, 0).astype(x.dtype)  # all -inf rows stay -inf
     out = (x - top).exp().sum(axis=axes, keepdims=True).log() + top

@@ -110,7 +110,9 @@ def pack(fn: Any, arrays: Sequence[Any], xs: Sequence[Any], ys: Sequence[Any],
                     f"{type(fn).__name__}.save_for_backward: argument {i} is neither an input "
                     "nor an output of forward; keep other arrays as attributes (backward reads "
                     "them as constants)")
-        if a.flags.writeable or a.base is not None:  # NOTE: read-only and no base: nothing to do
+        # NOTE: read-only and no base: nothing to do. Other devices' arrays (CuPy's) have no
+        # read-only flag: they are not locked, and a change to one goes unnoticed.
+        if type(a) is np.ndarray and (a.flags.writeable or a.base is not None):
             lock((a,), locked)
     return entries, (Locks(locked) if locked else None)
 

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import Function, Variable, as_variable
+from .devices import array_module, as_array, is_array, to_device, to_numpy
 from .errors import OpIndexError, ShapeError
 from .reduce import broadcast_to, normalize_axis
 
@@ -73,7 +74,7 @@ class GetItemGrad(Function):
 
     def forward(self, grad, *, index, shape):
         self.index = index
-        out = np.zeros(shape, dtype=grad.dtype)
+        out = array_module(grad).zeros(shape, dtype=grad.dtype)
         if _is_basic(index):
             out[index] = grad  # basic indices never repeat an element
         else:
@@ -147,7 +148,7 @@ class Pad(Function):
 
 def _is_basic(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return not any(isinstance(i, np.ndarray) for i in items)
+    return not any(isinstance(i, np.ndarray) or is_array(i) for i in items)
 
 
 def _normalize_index(index: Any) -> Any:
@@ -155,8 +156,8 @@ def _normalize_index(index: Any) -> Any:
     def one(i: Any) -> Any:
         if isinstance(i, Variable):
             i = i.data
-        if isinstance(i, (list, np.ndarray)):
-            arr = np.asarray(i)
+        if isinstance(i, (list, np.ndarray)) or is_array(i):
+            arr = as_array(i)
             if arr.dtype.kind not in "biu" and arr.size:
                 raise OpIndexError(f"GetItem: index arrays must be integers or booleans "
                                    f"(got dtype {arr.dtype})")
@@ -177,7 +178,13 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Variable:
 
 
 def getitem(x: Any, index: Any) -> Variable:
-    return GetItem()(x, index=_normalize_index(index))
+    index = _normalize_index(index)
+    if isinstance(x, Variable) and type(x._data) is not np.ndarray:
+        # index arrays go where x is (CuPy takes NumPy ones; an explicit move says so)
+        index = tuple(to_device(i, x.device) if type(i) is np.ndarray else i for i in index) \
+            if isinstance(index, tuple) else \
+            to_device(index, x.device) if type(index) is np.ndarray else index
+    return GetItem()(x, index=index)
 
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Variable:
@@ -206,7 +213,7 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Variable:
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
     ax = normalize_axis(axis, x.ndim, "repeat", x.shape)[0]
-    repeats = np.asarray(repeats)
+    repeats = to_numpy(as_array(repeats))
     if repeats.shape != (x.shape[ax],):
         raise ShapeError(f"repeat: {repeats.size} repeats given for an axis of length "
                          f"{x.shape[ax]}")

@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write every sample and the machine info to PATH")
     parser.add_argument("--timeout", type=_positive, default=1800, metavar="SECONDS",
                         help="give up on a framework's worker after this long (default: 1800)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where zerograd and PyTorch compute: cuda compares zerograd on "
+                             "CuPy with PyTorch CUDA on the workloads that run there (the "
+                             "training and inference ones; default: cpu)")
     parser.add_argument("--list", action="store_true",
                         help="list workloads and frameworks (installed or not) and exit")
     return parser
@@ -127,6 +131,8 @@ def run_framework(framework: Framework, workloads: list[Workload],
                    "--threads", str(args.threads), "--out", str(out)]
         if args.long:
             command.append("--long")
+        if args.device != "cpu":
+            command += ["--device", args.device]
         try:
             proc = subprocess.run(command, env=_worker_env(args.threads), cwd=ROOT,
                                   capture_output=True, text=True, timeout=args.timeout)
@@ -170,7 +176,7 @@ def measure_all(frameworks: list[str], workloads: list[Workload],
     reports: dict[str, list[dict[str, Any]]] = {}
     for round_no in range(1, args.rounds + 1):
         for name in frameworks:
-            todo = [w for w in workloads if w.runs_on(name)]
+            todo = [w for w in workloads if w.runs_on(name) and args.device in w.devices]
             done = reports.setdefault(name, [])
             if not todo or any(r["status"] != "ok" for r in done):
                 continue  # not installed or failed: once is enough
@@ -188,6 +194,37 @@ def measure_all(frameworks: list[str], workloads: list[Workload],
             merged[name] = merge_rounds(done)
             merged[name]["load_averages"] = [r["load_average"] for r in done]
     return merged
+
+
+# Asked in a child process, so the parent imports neither CuPy nor torch.
+_GPU_PROBES = {
+    "zerograd": "import autograd as ag; ag.devices.backend('cuda')",
+    "torch": "import sys, torch; sys.exit(0 if torch.cuda.is_available() else "
+             "'PyTorch finds no CUDA GPU (torch.cuda.is_available() is False)')",
+}
+
+
+def gpu_frameworks(frameworks: list[str], device: str) -> list[str]:
+    """The ``frameworks`` that can compute on ``device``; says on stderr why each other one
+    cannot (not written for it, CuPy missing, no GPU)."""
+    usable = []
+    for name in frameworks:
+        probe = _GPU_PROBES.get(name)
+        if probe is None:
+            print(f"{FRAMEWORKS[name].label}: not measured on {device} (CPU only)",
+                  file=sys.stderr)
+            continue
+        if not FRAMEWORKS[name].installed():
+            print(f"{FRAMEWORKS[name].label}: not installed", file=sys.stderr)
+            continue
+        proc = subprocess.run([sys.executable, "-c", probe], env=_worker_env(1), cwd=ROOT,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            why = (proc.stderr.strip().splitlines() or ["exit status " + str(proc.returncode)])
+            print(f"{FRAMEWORKS[name].label}: cannot use {device}: {why[-1]}", file=sys.stderr)
+            continue
+        usable.append(name)
+    return usable
 
 
 def _load_average() -> list[float] | None:
@@ -220,12 +257,20 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     workloads = [WORKLOADS[name] for name in args.workloads]
     frameworks = [name for name in FRAMEWORKS if name in args.frameworks]  # table order
+    if args.device != "cpu":
+        workloads = [w for w in workloads if args.device in w.devices]
+        frameworks = gpu_frameworks(frameworks, args.device)
+        if not workloads or not frameworks:
+            print(f"nothing to measure on {args.device}: "
+                  + ("no GPU workload was asked for" if not workloads else
+                     "neither zerograd (CuPy) nor PyTorch can use a GPU here"), file=sys.stderr)
+            return 1
     load_before = _load_average()
     runs = measure_all(frameworks, workloads, args)
 
     settings = {"repeats": args.repeats * args.rounds, "warmup": args.warmup,
                 "threads": args.threads, "rounds": args.rounds, "clock": args.clock,
-                "long": args.long}
+                "long": args.long, "device": args.device}
     machine = machine_info(ROOT, args.threads)
     machine["load_average_before"] = load_before
     tables = [summary_table(workloads, runs, settings, machine)]

@@ -50,9 +50,9 @@ def check_loss(net: NetSpec, trainer: Trainer, batch: tuple[Any, Any],
 
 
 def _program(net: NetSpec, optimizer: OptimizerSpec, case: str,
-             framework: str) -> Callable[[ModuleType], Program]:
-    def make(module: ModuleType) -> Program:
-        trainer = nets.build(framework, module, net, optimizer, WEIGHT_SEED)
+             framework: str) -> Callable[..., Program]:
+    def make(module: ModuleType, device: str = "cpu") -> Program:
+        trainer = nets.build(framework, module, net, optimizer, WEIGHT_SEED, device)
         batches = net.batches(BATCH_SIZE, N_BATCHES, DATA_SEED)
         converted = [trainer.convert(x, t) for x, t in batches]
         turn = itertools.cycle(converted)
@@ -87,4 +87,5 @@ def training_workload(name: str, net: NetSpec, optimizer: OptimizerSpec,
         name=name, title=title, unit="ms/" + ("batch" if inference else "step"), scale=1e3,
         cases=(Case(case, "forward" if inference else "step", compare=True),),
         programs={fw: _program(net, optimizer, case, fw) for fw in FRAMEWORKS},
-        result="output dtype" if inference else "gradient dtypes")
+        result="output dtype" if inference else "gradient dtypes",
+        devices=("cpu", "cuda"))

@@ -21,6 +21,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, required=True)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--long", action="store_true", help="also run the long cases")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--out", required=True, help="where to write the JSON result")
     return parser.parse_args(argv)
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "checks": {},
     }
     settings = Settings(repeats=args.repeats, warmup=args.warmup, threads=args.threads,
-                        long=args.long)
+                        long=args.long, device=args.device)
     for name in args.workloads.split(","):
         results, checked = WORKLOADS[name].measure(framework.name, module, settings)
         report["results"][name] = results

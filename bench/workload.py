@@ -23,12 +23,14 @@ class Settings:
         warmup: untimed repeats before timing.
         threads: the thread count every framework was given.
         long: also run the long cases (``simple_cnn_memory``: memory over 1,000 steps).
+        device: "cpu", or "cuda" for the workloads that run there (``Workload.devices``).
     """
 
     repeats: int
     warmup: int
     threads: int
     long: bool = False
+    device: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Workload:
         programs: framework name -> function building the ``Program`` from the loaded module.
         reference: the framework the ratios are taken to.
         result: what the dtype each case reports is of, for the table's notes.
+        devices: where it can run; a program of a workload that runs off the CPU takes the
+            device as a keyword (``make(module, device="cuda")``).
     """
 
     name: str
@@ -83,6 +87,7 @@ class Workload:
     programs: dict[str, Callable[[ModuleType], Program]] = field(default_factory=dict)
     reference: str = "torch"
     result: str = "result dtypes"
+    devices: tuple[str, ...] = ("cpu",)
 
     def runs_on(self, framework: str) -> bool:
         """Whether this workload is written for ``framework`` (or the one it runs as)."""
@@ -94,7 +99,9 @@ class Workload:
         rounds = settings.get("rounds", 1)
         return (f"median of {settings['repeats']} repeats"
                 + (f" ({rounds} rounds)" if rounds > 1 else "")
-                + f" after {settings['warmup']} warm-up, {threads(settings['threads'])}")
+                + f" after {settings['warmup']} warm-up, {threads(settings['threads'])}"
+                + ("" if settings.get("device", "cpu") == "cpu" else
+                   f", on {settings['device']} (zerograd on CuPy, PyTorch CUDA)"))
 
     def measure(self, framework: str, module: ModuleType,
                 settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -102,7 +109,9 @@ class Workload:
 
         Returns the results by case key, and what the check reported (None if nothing).
         """
-        program = self.programs[runs_as(framework)](module)
+        make = self.programs[runs_as(framework)]
+        program = make(module) if settings.device == "cpu" else \
+            make(module, device=settings.device)
         checked = program.check()
         results: dict[str, Any] = {}
         for case in self.cases:

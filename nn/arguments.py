@@ -63,6 +63,14 @@ def _hidden(text: str) -> str:
     return ",".join(sizes)
 
 
+def _device(text: str) -> str:
+    """An argparse type: a device name, "cpu", "cuda" or "cuda:N"."""
+    try:
+        return str(ag.Device(text))
+    except ag.ArgumentError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("device: ")) from None
+
+
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     """Show a default only where the help text does not already say it."""
 
@@ -96,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--batch-size", type=_at_least(1), default=None,
                        help="batch size (default: training 30 for the spiral, 100 for images; "
                             "evaluation 1000)")
+        p.add_argument("--device", type=_device, default="cpu",
+                       help="where to compute: cpu, cuda or cuda:N (cuda needs CuPy: "
+                            "pip install 'zerograd[gpu]')")
         p.add_argument("--threads", type=_at_least(1), default=None,
                        help="threads for zerograd's array work, BLAS set to one per call "
                             "(default: $OMP_NUM_THREADS, else every CPU this process may use)")
@@ -121,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true",
                        help="continue from OUT/last.npz (weights, optimizer, epoch, random "
                             "state) as if never interrupted")
+    train.add_argument("--save-dtype", choices=("float32", "float16"), default="float32",
+                       help="precision of the floats in OUT/weights.npz (float16: half the "
+                            "file; it loads back into a float32 model)")
     train.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bars (default: only when stderr is a terminal; "
                             "otherwise plain epoch lines)")

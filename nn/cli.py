@@ -85,11 +85,12 @@ def train(args: argparse.Namespace) -> float:
     if args.subset:
         full_train = data.Subset(full_train, np.arange(min(args.subset, len(full_train))))
     train_set, val_set = _split(full_train, args.val_split, args.seed)
-    model = _model(args, settings)
+    model = _model(args, settings).to(args.device)  # before the optimizer makes its state
     optimizer = OPTIMIZERS[settings["optimizer"]](model.parameters(), lr=settings["lr"])
     loader = data.DataLoader(train_set, batch_size=settings["batch_size"], shuffle=True,
-                             seed=args.seed)
-    val_loader = None if val_set is None else data.DataLoader(val_set, batch_size=1000)
+                             seed=args.seed).to(args.device)
+    val_loader = None if val_set is None else \
+        data.DataLoader(val_set, batch_size=1000).to(args.device)
     meta = _metadata(args, settings, len(train_set))
     trainer = Trainer(model, optimizer, checkpoint_dir=out, progress=args.progress,
                       metadata=meta)
@@ -102,17 +103,18 @@ def train(args: argparse.Namespace) -> float:
     seconds = time.perf_counter() - began
     if trainer.interrupted is not None:
         _stopped(trainer.interrupted, out)
-    model.save(os.path.join(out, "weights.npz"), metadata=meta)
+    model.save(os.path.join(out, "weights.npz"), metadata=meta, dtype=args.save_dtype)
     plot_history(history, os.path.join(out, "curve.png"), f"{args.model} on {args.dataset}")
     results = json.loads(history.to_json())
     if test_set is None:  # the spiral has no test set: the whole training set, once
-        _, acc = trainer.evaluate(data.DataLoader(full_train, batch_size=1000))
+        _, acc = trainer.evaluate(data.DataLoader(full_train, batch_size=1000).to(args.device))
         spiral = full_train.dataset if isinstance(full_train, data.Subset) else full_train
-        plot_decision_boundary(model, spiral.x, spiral.t, os.path.join(out, "boundary.png"))
+        plot_decision_boundary(model.cpu(), spiral.x, spiral.t,
+                               os.path.join(out, "boundary.png"))
         results["final_train_acc"] = acc
         print(f"final training accuracy: {acc:.4f}")
     else:  # once, at the end, with the final weights
-        loss, acc = trainer.evaluate(data.DataLoader(test_set, batch_size=1000))
+        loss, acc = trainer.evaluate(data.DataLoader(test_set, batch_size=1000).to(args.device))
         results["test_loss"], results["test_acc"] = loss, acc
         print(f"test accuracy: {acc:.4f} (loss {loss:.4f})")
     with open(os.path.join(out, "history.json"), "w") as f:
@@ -152,11 +154,11 @@ def evaluate(args: argparse.Namespace) -> float:
         args.hidden = meta["model_args"]["hidden"]
     settings = _settings(args)
     train_set, test_set = _datasets(args)
-    model = _model(args, settings)
+    model = _model(args, settings).to(args.device)
     model.load(args.weights)
     trainer = Trainer(model, optimizer=None, progress=False, verbose=False)
     loader = data.DataLoader(test_set if test_set is not None else train_set,
-                             batch_size=args.batch_size or 1000)
+                             batch_size=args.batch_size or 1000).to(args.device)
     loss, acc = trainer.evaluate(loader)
     what = "test" if test_set is not None else "training"
     print(f"{args.model} on {args.dataset}: {what} accuracy {acc:.4f} (loss {loss:.4f})")
@@ -210,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "graph":
         check_picture_format(parser, args)
     threads = getattr(args, "threads", None)
+    if getattr(args, "device", "cpu") != "cpu":
+        threads = 1  # zerograd's threads split NumPy work; on a GPU they would only get in the way
     ag.set_num_threads(ag.parallel.default_threads() if threads is None else threads)
     ag.keep_freed_memory()  # a training step reuses its arrays' memory (docs/speed.rst)
     try:
@@ -226,6 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"zerograd: {err}", file=sys.stderr)
         return 1
     except (ag.ArgumentError, StateDictError) as err:  # a weights file that cannot be used
+        print(f"zerograd: {err}", file=sys.stderr)
+        return 1
+    except (ag.MissingDependencyError, ag.DeviceError) as err:  # --device cuda without CuPy
         print(f"zerograd: {err}", file=sys.stderr)
         return 1
     return 0

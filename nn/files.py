@@ -39,6 +39,27 @@ def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
         raise
 
 
+def cast_floating(arrays: dict[str, Any], dtype: Any, caller: str) -> OrderedDict[str, Any]:
+    """``arrays`` with every floating-point entry cast to the floating ``dtype`` (the
+    precision a file stores them in); the others as they are."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as err:
+        raise ArgumentError(f"{caller}: dtype {dtype!r} is not a NumPy dtype ({err})") from None
+    if dtype.kind != "f":
+        raise ArgumentError(f"{caller}: weights are stored as floating point, not {dtype} "
+                            "(expected float16, float32 or float64)")
+    with np.errstate(over="ignore"):  # an overflow is reported below, by name
+        cast = OrderedDict((k, a.astype(dtype) if a.dtype.kind == "f" else a)
+                           for k, a in arrays.items())
+    lost = [k for k, a in arrays.items()
+            if a.dtype.kind == "f" and np.isfinite(a).all() and not np.isfinite(cast[k]).all()]
+    if lost:  # NOTE: float16 ends at 65504; past it a weight would load back as inf
+        raise ArgumentError(f"{caller}: {', '.join(lost)} hold values beyond the range of "
+                            f"{dtype} (max {np.finfo(dtype).max}); save in a wider dtype")
+    return cast
+
+
 _TMP = ".tmp-"
 # The entry of a weights file that holds its metadata as JSON text (see Module.save).
 METADATA = "__metadata__"

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from autograd import ArgumentError, ShapeError, Variable
+from autograd.devices import to_device
 
 from . import random
 
@@ -40,7 +41,7 @@ def fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def _fill(p: Variable, values: np.ndarray) -> Variable:
-    p.data = values.astype(p.dtype)
+    p.data = to_device(values.astype(p.dtype), p.device)  # drawn by NumPy, kept where p is
     return p
 
 

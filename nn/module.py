@@ -13,13 +13,14 @@ import numpy as np
 from autograd import (
     NotInitializedError, NotWrittenError, OpTypeError, Variable, ZerogradError, name_scope,
 )
+from autograd.devices import Device, as_array, device_of, is_device, to_device, to_numpy
 from autograd.hooks import RemovableHandle
 
 from . import hooks
 
 # the file functions Module.save and load use, importable from here as before
 from .files import (  # noqa: F401
-    METADATA, load_arrays, read_metadata, remove_stale_temporaries, save_arrays,
+    METADATA, cast_floating, load_arrays, read_metadata, remove_stale_temporaries, save_arrays,
 )
 
 
@@ -32,7 +33,7 @@ class Parameter(Variable):
     """
 
     def __init__(self, data: Any, name: str | None = None, requires_grad: bool = True) -> None:
-        arr = np.asarray(data.data if isinstance(data, Variable) else data)
+        arr = as_array(data.data if isinstance(data, Variable) else data)
         if arr.dtype.kind != "f":
             raise OpTypeError(f"Parameter: data must be floating point (got dtype {arr.dtype})")
         super().__init__(arr, name=name, requires_grad=requires_grad)
@@ -238,10 +239,29 @@ class Module:
             fn(m)
         return self
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every parameter and floating buffer to ``dtype`` (e.g. np.float64 for
-        gradcheck)."""
-        dtype = np.dtype(dtype)
+    def to(self, target: Any) -> Module:
+        """Move every parameter (with its gradient) and buffer to a device (``"cpu"``,
+        ``"cuda"``, ``"cuda:1"``, an ``ag.Device``), in place, as PyTorch's ``Module.to``; or
+        cast every parameter and floating buffer to a dtype (e.g. np.float64 for gradcheck).
+        Create the optimizer after moving the model, as in PyTorch (its state is made where
+        the parameters are).
+
+        >>> import nn
+        >>> model = nn.Linear(2, 3).to("cpu")
+        >>> model.weight.device
+        device(type='cpu')
+        """
+        if is_device(target):
+            device = Device(target)
+            for p in self.parameters():
+                p.data = to_device(p.data, device)
+                if p.grad is not None:
+                    p.grad = Variable(to_device(p.grad.data, device), requires_grad=False)
+            for m in self.modules():
+                for k, b in list(m._buffers.items()):
+                    m._set_buffer(k, to_device(b, device))
+            return self
+        dtype = np.dtype(target)
         for p in self.parameters():
             p.data = p.data.astype(dtype)
         for m in self.modules():
@@ -250,13 +270,31 @@ class Module:
                     m._set_buffer(k, b.astype(dtype))
         return self
 
+    def half(self) -> Module:
+        """``self.to(np.float16)``: compute in half precision (on a GPU; see
+        ``optim.MasterWeights`` to train so, with float32 master weights)."""
+        return self.to(np.float16)
+
+    def float(self) -> Module:
+        """``self.to(np.float32)``."""
+        return self.to(np.float32)
+
+    def cpu(self) -> Module:
+        """``self.to("cpu")``."""
+        return self.to("cpu")
+
+    def cuda(self, index: int = 0) -> Module:
+        """``self.to(f"cuda:{index}")``; needs CuPy and a GPU."""
+        return self.to(f"cuda:{index}")
+
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter and buffer, keyed by dotted path."""
+        """NumPy copies of every parameter and buffer (in host memory, whatever the model's
+        device), keyed by dotted path."""
         state: OrderedDict[str, np.ndarray] = OrderedDict()
         for name, p in self.named_parameters():
-            state[name] = p.data.copy()
+            state[name] = np.array(to_numpy(p.data))
         for name, b in self.named_buffers():
-            state[name] = np.array(b, copy=True)
+            state[name] = np.array(to_numpy(b))
         return state
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
@@ -280,28 +318,45 @@ class Module:
         for name in sorted(expected & set(state)):
             want = params[name].shape if name in params else \
                 buffers[name][0]._buffers[buffers[name][1]].shape
-            got = np.shape(state[name])
+            got = tuple(getattr(state[name], "shape", None) or np.shape(state[name]))
             if got != want:
                 problems.append(f"{name}: shape {got} in the state dict, {want} in the model")
         if problems:
             raise StateDictError(f"{type(self).__name__}.load_state_dict: " +
                                  "; ".join(problems))
         for name in expected & set(state):
+            value = to_numpy(as_array(state[name]))  # copied onto each entry's own device
             if name in params:
                 p = params[name]
-                p.data = np.array(state[name], dtype=p.dtype)
+                p.data = to_device(np.array(value, dtype=p.dtype), p.device)
             else:
                 m, k = buffers[name]
-                m._set_buffer(k, np.array(state[name], dtype=m._buffers[k].dtype))
+                old = m._buffers[k]
+                m._set_buffer(k, to_device(np.array(value, dtype=old.dtype), device_of(old)))
 
-    def save(self, path: str | os.PathLike, metadata: dict[str, Any] | None = None) -> None:
+    def save(self, path: str | os.PathLike, metadata: dict[str, Any] | None = None,
+             dtype: Any = None) -> None:
         """Write the state dict to ``path`` as a NumPy .npz, atomically (a temporary file in
         the same folder, then renamed), so a crash never leaves a half-written file.
 
         ``metadata`` (JSON-able: what the model is, how it was trained) goes into the file as
-        JSON text, never pickled; ``read_metadata(path)`` gives it back.
+        JSON text, never pickled; ``read_metadata(path)`` gives it back. ``dtype`` (e.g.
+        ``np.float16``, half the file of float32) stores the floating-point entries in that
+        precision; ``load`` casts them back to the model's own dtype.
+
+        >>> import os, tempfile, numpy as np, nn
+        >>> model, folder = nn.Linear(100, 100), tempfile.mkdtemp()
+        >>> model.save(os.path.join(folder, "w32.npz"))
+        >>> model.save(os.path.join(folder, "w16.npz"), dtype=np.float16)
+        >>> sizes = [os.path.getsize(os.path.join(folder, f)) for f in ("w32.npz", "w16.npz")]
+        >>> round(sizes[1] / sizes[0], 1)  # the file's headers take the rest
+        0.5
+        >>> model.load(os.path.join(folder, "w16.npz")); model.weight.dtype
+        dtype('float32')
         """
         arrays = self.state_dict()
+        if dtype is not None:
+            arrays = cast_floating(arrays, dtype, "save")
         if metadata is not None:
             arrays[METADATA] = np.array(json.dumps(metadata, sort_keys=True))
         save_arrays(path, arrays)

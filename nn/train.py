@@ -193,7 +193,8 @@ class Trainer:
             return None
         n = len(dataset)
         chosen = np.sort(np.random.default_rng(0).permutation(n)[:self.train_sample])
-        return DataLoader(Subset(dataset, chosen), batch_size=1000)
+        return DataLoader(Subset(dataset, chosen), batch_size=1000).to(
+            getattr(train_loader, "device", "cpu"))
 
     def _fit_epochs(self, train_loader: Any, epochs: int, val_loader: Any, epoch_range: Any,
                     per_epoch: bool, stop: _StopOnInterrupt, sample: Any) -> None:

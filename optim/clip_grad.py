@@ -71,7 +71,7 @@ def clip_grad_norm_(params: Variable | Iterable[Variable], max_norm: float,
         return 0.0
     # NOTE: the norms are taken in float64, so float16/float32 gradients cannot overflow them.
     norms = [np.linalg.norm(grad.astype(np.float64).ravel(), norm_type) for _, grad in with_grad]
-    total = float(np.linalg.norm(np.array(norms), norm_type))
+    total = float(np.linalg.norm(np.array([float(n) for n in norms]), norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise OptimizerError(f"{name}: the total norm of order {norm_type} of the gradients is "
                              f"{total}; pass error_if_nonfinite=False to scale them anyway")

@@ -8,7 +8,8 @@ from typing import Any, Callable, Iterable, Union
 import numpy as np
 
 from autograd import Variable, enable_grad
-from autograd.errors import NotWrittenError, OpTypeError
+from autograd.devices import as_array, device_of, is_array, to_device, to_numpy
+from autograd.errors import DeviceError, NotWrittenError, OpTypeError
 
 from .checks import OptimizerError
 
@@ -146,12 +147,16 @@ class Optimizer:
                                          f"has shape {grad.shape}, the parameter {p.shape}")
                 if grad.dtype != p.dtype:
                     grad = grad.astype(p.dtype)
+                if type(grad) is not type(p.data):
+                    raise DeviceError(f"{name}: the gradient of parameter {i} of group {g} is "
+                                      f"on {device_of(grad)}, the parameter on {p.device}")
                 new = self._update(p.data, grad, self.state.setdefault(p, {}), group)
                 p.data = new if new.dtype == p.dtype else new.astype(p.dtype)
         return loss
 
     def state_dict(self) -> dict[str, Any]:
-        """The optimizer's state as plain data: arrays (copies), numbers, bools and lists.
+        """The optimizer's state as plain data: NumPy arrays (copies in host memory, whatever
+        the parameters' device), numbers, bools and lists.
 
         Returns:
             ``{"state": {index: {name: array or count}}, "param_groups": [group, ...]}``,
@@ -164,7 +169,7 @@ class Optimizer:
             saved = {k: v for k, v in group.items() if k != "params"}
             saved["params"] = [index[id(p)] for p in group["params"]]
             groups.append(saved)
-        state = {index[id(p)]: {k: np.array(v) if isinstance(v, np.ndarray) else v
+        state = {index[id(p)]: {k: np.array(to_numpy(v)) if is_array(v) else v
                                 for k, v in s.items()}
                  for p, s in self.state.items() if s}
         return {"state": state, "param_groups": groups}
@@ -174,8 +179,8 @@ class Optimizer:
 
         The optimizer must have the same number of groups, each with the same number of
         parameters, and each saved array must have its parameter's shape. Arrays are copied
-        and cast to the parameter's dtype; 0-d arrays (as ``np.load`` returns numbers) are
-        read as numbers. Nothing changes unless the whole state_dict is valid.
+        and cast to the parameter's dtype, on its device; 0-d arrays (as ``np.load`` returns
+        numbers) are read as numbers. Nothing changes unless the whole state_dict is valid.
 
         Raises:
             OptimizerError: the state_dict does not fit this optimizer.
@@ -233,13 +238,13 @@ class Optimizer:
                 raise OptimizerError(f"{name}: unexpected state {key!r} for parameter {i} "
                                      f"(expected some of {', '.join(self._state_keys)})")
             if key == "step":
-                state[key] = int(np.asarray(value))
+                state[key] = int(to_numpy(as_array(value)))
                 continue
-            arr = np.asarray(value)
+            arr = to_numpy(as_array(value))
             if arr.shape != p.shape:
                 raise OptimizerError(f"{name}: state {key!r} of parameter {i} has shape "
                                      f"{arr.shape}, the parameter {p.shape}")
-            state[key] = np.array(arr, dtype=p.dtype)
+            state[key] = to_device(np.array(arr, dtype=p.dtype), p.device)
         return state
 
     def _params(self) -> list[Variable]:

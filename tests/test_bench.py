@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -87,3 +89,40 @@ def test_winograd_probe_matches_im2col() -> None:
     assert len(layers) == 5
     for line in layers:  # float32 sums in another order: a few ulps of the largest output
         assert float(line.split()[-1]) < 1e-5, line
+
+
+def test_gpu_workloads_build_on_another_device() -> None:
+    """``--device cuda``'s programs, run on the fake device: the same check as on the CPU."""
+    import autograd as ag
+    from bench.workload import Settings
+    from bench.workloads import WORKLOADS
+
+    from .fakedevice import fake_device
+
+    settings = Settings(repeats=1, warmup=0, threads=1)
+    for name in ("mlp_train", "simple_cnn_infer"):
+        workload = WORKLOADS[name]
+        assert "cuda" in workload.devices
+        on_cpu, checked_cpu = workload.measure("zerograd", ag, settings)
+        with fake_device():
+            on_fake, checked = workload.measure(
+                "zerograd", ag, Settings(repeats=1, warmup=0, threads=1, device="fake"))
+        assert set(on_fake) == set(on_cpu)
+        assert abs(checked["loss_after_step"] - checked_cpu["loss_after_step"]) < 1e-5
+
+
+def _gpu_here() -> bool:
+    proc = subprocess.run([sys.executable, "-c", "import autograd as ag; "
+                           "ag.devices.backend('cuda')"], cwd=ROOT, capture_output=True)
+    return proc.returncode == 0
+
+
+def test_bench_on_cuda_says_what_is_missing() -> None:
+    if _gpu_here():
+        pytest.skip("CuPy and a GPU are here: python -m bench --device cuda measures")
+    proc = subprocess.run([sys.executable, "-m", "bench", "--device", "cuda", "--frameworks",
+                           "zerograd", "--workloads", "mlp_train,per_op"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "zerograd: cannot use cuda" in proc.stderr and "pip install" in proc.stderr
+    assert "nothing to measure on cuda" in proc.stderr

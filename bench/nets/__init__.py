@@ -12,8 +12,9 @@ from bench.nets.spec import NETS, NetSpec, OptimizerSpec, Trainer
 
 
 def build(framework: str, module: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
-          seed: int) -> Trainer:
-    """``net`` in ``framework`` (already imported as ``module``), with the weights of ``seed``."""
+          seed: int, device: str = "cpu") -> Trainer:
+    """``net`` in ``framework`` (already imported as ``module``), with the weights of ``seed``,
+    on ``device`` ("cpu"; "cuda" for zerograd and PyTorch)."""
     # Imported here: each builder imports its framework, and a worker loads only its own.
     if framework == "zerograd":
         from bench.nets import zerograd_net as builder
@@ -23,6 +24,8 @@ def build(framework: str, module: ModuleType, net: NetSpec, optimizer: Optimizer
         from bench.nets import dezero_net as builder  # type: ignore[no-redef]
     else:
         raise ValueError(f"bench.nets: no builder for framework {framework!r}")
+    if device != "cpu":
+        return builder.build(module, net, optimizer, net.weights(seed), device=device)
     return builder.build(module, net, optimizer, net.weights(seed))
 
 

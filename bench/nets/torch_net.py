@@ -24,7 +24,7 @@ def _layers(torch: Any, net: NetSpec) -> list[Any]:
 
 
 def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
-          weights: list[np.ndarray]) -> Trainer:
+          weights: list[np.ndarray], device: str = "cpu") -> Trainer:
     F = torch.nn.functional
     model = torch.nn.Sequential(*_layers(torch, net))
     params = list(model.parameters())
@@ -37,6 +37,8 @@ def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
                 raise ValueError(f"bench.nets: PyTorch parameter of shape {tuple(p.shape)} "
                                  f"given a weight of shape {w.shape}")
             p.copy_(torch.from_numpy(w))
+    model.to(device)
+    sync = (lambda: None) if device == "cpu" else torch.cuda.synchronize
     opt = (torch.optim.SGD(params, lr=optimizer.lr) if optimizer.name == "sgd"
            else torch.optim.Adam(params, lr=optimizer.lr))
 
@@ -48,11 +50,14 @@ def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
         opt.zero_grad()
         loss.backward()
         opt.step()
+        sync()
         return grad_dtypes()
 
     def infer(x: Any) -> str:
         with torch.no_grad():
-            return str(model(x).dtype)
+            y = model(x)
+        sync()
+        return str(y.dtype)
 
     def loss(x: Any, t: Any) -> float:
         with torch.no_grad():
@@ -61,5 +66,6 @@ def build(torch: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
     def set_training(mode: bool) -> None:
         model.train(mode)
 
-    return Trainer(convert=lambda x, t: (torch.from_numpy(x), torch.from_numpy(t)),
+    return Trainer(convert=lambda x, t: (torch.from_numpy(x).to(device),
+                                         torch.from_numpy(t).to(device)),
                    step=step, infer=infer, loss=loss, set_training=set_training)

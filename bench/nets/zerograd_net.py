@@ -21,7 +21,7 @@ def _model(nn: Any, net: NetSpec) -> Any:
 
 
 def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
-          weights: list[np.ndarray]) -> Trainer:
+          weights: list[np.ndarray], device: str = "cpu") -> Trainer:
     import nn
     import optim
     from nn import functional as F
@@ -32,7 +32,12 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
         raise ValueError(f"bench.nets: zerograd's {net.name} has {len(names)} parameters, "
                          f"the spec {len(weights)}")
     model.load_state_dict(dict(zip(names, weights)))  # checks every shape
+    model.to(device)
+    if device != "cpu":
+        ag.set_num_threads(1)  # zerograd's threads split NumPy work only
     params = list(model.parameters())
+    # on a GPU each measured call waits for the work it queued, as PyTorch's does
+    sync = (lambda: None) if device == "cpu" else lambda: ag.devices.synchronize(device)
     opt = (optim.SGD(params, lr=optimizer.lr) if optimizer.name == "sgd"
            else optim.Adam(params, lr=optimizer.lr))
 
@@ -44,11 +49,14 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
         opt.zero_grad()
         loss.backward()
         opt.step()
+        sync()
         return grad_dtypes()
 
     def infer(x: Any) -> str:
         with ag.no_grad():
-            return str(model(x).dtype)
+            y = model(x)
+        sync()
+        return str(y.dtype)
 
     def loss(x: Any, t: Any) -> float:
         with ag.no_grad():
@@ -57,5 +65,8 @@ def build(ag: ModuleType, net: NetSpec, optimizer: OptimizerSpec,
     def set_training(mode: bool) -> None:
         model.train(mode)
 
-    return Trainer(convert=lambda x, t: (x, t), step=step, infer=infer, loss=loss,
+    def convert(x: np.ndarray, t: np.ndarray) -> tuple[Any, Any]:
+        return ag.devices.to_device(x, device), ag.devices.to_device(t, device)
+
+    return Trainer(convert=convert, step=step, infer=infer, loss=loss,
                    set_training=set_training)

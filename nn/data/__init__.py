@@ -7,7 +7,7 @@ from .collate import default_collate
 from .dataset import ArrayDataset, Dataset, Subset, TensorDataset, random_split
 from .download import DownloadError, data_root
 from .idx import IDXError, read_idx
-from .loader import DataLoader
+from .loader import DataLoader, batch_to
 from .mnist import MNIST, FashionMNIST
 from .spiral import Spiral
 from .text import PTB, Addition, Dates, Vocabulary

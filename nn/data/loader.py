@@ -5,6 +5,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from autograd.devices import CPU, Device, backend, is_array, to_device
 from autograd.errors import ArgumentError, OpTypeError
 
 from .collate import default_collate
@@ -64,6 +65,21 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         self.generator = generator if generator is not None else np.random.default_rng(seed)
+        self.device: Device = CPU
+
+    def to(self, device: str | Device) -> DataLoader:
+        """Yield every batch on ``device`` ("cpu", "cuda", "cuda:1") from now on: its arrays
+        (in tuples and lists too) copied there as each batch is made. Returns the loader.
+
+        >>> from nn.data import ArrayDataset
+        >>> loader = DataLoader(ArrayDataset(np.zeros((4, 2)), np.arange(4)), 2).to("cpu")
+        >>> loader.device
+        device(type='cpu')
+        """
+        self.device = Device(device)
+        if self.device.type != "cpu":
+            backend(self.device.type)  # "cuda" without CuPy says so now, not at the first batch
+        return self
 
     def __len__(self) -> int:
         """Batches per epoch."""
@@ -79,11 +95,21 @@ class DataLoader:
         collate = self.collate_fn if self.collate_fn is not None else default_collate
         for start in range(0, stop, self.batch_size):
             idx = order[start:start + self.batch_size]
-            if fetch is not None:
-                yield fetch(idx)
-            else:
-                yield collate([self.dataset[int(i)] for i in idx])
+            batch = fetch(idx) if fetch is not None else \
+                collate([self.dataset[int(i)] for i in idx])
+            yield batch if self.device.type == "cpu" else batch_to(batch, self.device)
 
     def __repr__(self) -> str:
+        device = "" if self.device.type == "cpu" else f", device='{self.device}'"
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last})")
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}{device})")
+
+
+def batch_to(batch: Any, device: str | Device) -> Any:
+    """``batch`` with its arrays (alone, or in tuples and lists) copied to ``device``;
+    anything else as it is."""
+    if is_array(batch):
+        return to_device(batch, device)
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(batch_to(b, device) for b in batch)
+    return batch

@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, Variable, parallel
+from autograd.devices import array_module
 
 
 class Relu(Function):
@@ -20,8 +21,9 @@ class Relu(Function):
     freed_after_backward = ("mask",)
 
     def forward(self, x):
-        y = np.empty(x.shape, np.result_type(x, 0))
-        mask = self.mask = np.empty(x.shape, bool) if self.requires_grad else None
+        xp = array_module(x)
+        y = xp.empty(x.shape, np.result_type(x.dtype, 0))
+        mask = self.mask = xp.empty(x.shape, bool) if self.requires_grad else None
 
         def work(i):
             if mask is not None:
@@ -36,7 +38,7 @@ class Relu(Function):
 
     def fast_backward(self, grad):
         """The same product on arrays, split over zerograd's threads."""
-        out = np.empty(grad.shape, grad.dtype)
+        out = array_module(grad).empty(grad.shape, grad.dtype)
         parallel.chunked(lambda i: np.multiply(grad[i], self.mask[i], out=out[i]),
                          len(grad) if grad.ndim else 1, grad.size)
         return out

@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable, parallel
+from autograd.devices import array_module
 
 from .im2col import (Col2im, Im2col, Pair, check_input, correlate, input_grad_array,
                      output_shape, window_geometry)
@@ -70,7 +71,7 @@ class Convolution(Function):
             # NOTE: cols G^T, (C KH KW, OC) per sample, not G cols^T: OpenBLAS's AVX-512
             # (SkylakeX) kernels run this orientation faster: DeepConvNet step at 1 thread
             # 133/146/141 -> 127/133/135 ms (alternating trees; AVX2 kernels favoured G cols^T)
-            per_sample = np.empty((n, cols.shape[1], oc), np.result_type(g, cols))
+            per_sample = array_module(g).empty((n, cols.shape[1], oc), np.result_type(g, cols))
             parallel.chunked(lambda i: np.matmul(cols[i], g[i].transpose(0, 2, 1),
                                                  out=per_sample[i]), n, cols.size * oc // 64)
             # a new C-ordered array, not a view: .grad keeps it as it is

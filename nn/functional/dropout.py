@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ArgumentError, Variable
+from autograd.devices import array_module, to_device
 
 from .. import random
 
@@ -21,7 +22,8 @@ def dropout(x: Any, p: float = 0.5, training: bool = True,
     if not training or p == 0.0:
         return x
     if p == 1.0:
-        return x * np.zeros(x.shape, dtype=x.dtype)
+        return x * array_module(x.data).zeros(x.shape, dtype=x.dtype)
     rng = generator if generator is not None else random.generator()
-    keep = rng.random(x.shape) >= p
+    # NOTE: drawn by NumPy and moved, so a seed gives the same mask on every device
+    keep = to_device(rng.random(x.shape) >= p, x.device)
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)

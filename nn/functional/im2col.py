@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable, parallel
+from autograd.devices import array_module, as_strided
 
 Pair = int | tuple[int, int]
 
@@ -70,8 +70,8 @@ def im2col_array(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]
                  padding: tuple[int, int], dilation: tuple[int, int]) -> np.ndarray:
     """The windows of x (N, C, H, W) copied into a new (N, C, KH, KW, OH, OW) array."""
     n, c = x.shape[:2]
-    cols = np.empty((n, c, *kernel, *output_shape(x.shape, kernel, stride, padding, dilation)),
-                    x.dtype)
+    cols = array_module(x).empty(
+        (n, c, *kernel, *output_shape(x.shape, kernel, stride, padding, dilation)), x.dtype)
     parallel.chunked(lambda i: _copy_windows(x, cols, i, stride, padding, dilation), n,
                      cols.size)
     return cols
@@ -85,7 +85,7 @@ def _copy_windows(x: np.ndarray, cols: np.ndarray, rows: Any, stride: tuple[int,
     src = x[rows]
     if ph or pw:
         n, c, h, w = src.shape
-        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        padded = array_module(x).zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
         padded[:, :, ph:ph + h, pw:pw + w] = src
         src = padded
     s = src.strides
@@ -121,8 +121,8 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
     n = x.shape[0]
     oh, ow = output_shape(x.shape, kernel, stride, padding, dilation)
     w = weight.reshape(oc, c * kh * kw)
-    y = np.empty((n, oc, oh * ow), np.result_type(w, x))
-    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype) if keep else None
+    y = array_module(x).empty((n, oc, oh * ow), np.result_type(w, x))
+    cols = array_module(x).empty((n, c, kh, kw, oh, ow), x.dtype) if keep else None
 
     def work(rows):
         lo, hi = (0, n) if rows is Ellipsis else (rows.start, rows.stop)
@@ -130,7 +130,7 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
         # stays in cache, instead of all N samples' columns: DeepConvNet inference at 2
         # threads 34.1/36.4/37.0 -> 37.7/32.0/32.6 ms, training step 104/109/112 ->
         # 100/108/99 ms (with the weight-gradient change; alternating trees)
-        out = cols if keep else np.empty((BLOCK, c, kh, kw, oh, ow), x.dtype)
+        out = cols if keep else array_module(x).empty((BLOCK, c, kh, kw, oh, ow), x.dtype)
         for b in range(lo, hi, BLOCK):
             block = slice(b, min(b + BLOCK, hi))
             part = out[block] if keep else out[:block.stop - block.start]
@@ -148,7 +148,7 @@ def col2im_array(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, 
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     n, c, h, w = x_shape
     oh, ow = cols.shape[4], cols.shape[5]
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    out = array_module(cols).zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
             y0, x0 = i * dh, j * dw
@@ -200,7 +200,7 @@ def input_grad_array(grad: np.ndarray, weight: np.ndarray, x_shape: tuple[int, .
     oc, c, kh, kw = weight.shape
     n, oh, ow = grad.shape[0], grad.shape[2], grad.shape[3]
     w, g = weight.reshape(oc, c * kh * kw).T, grad.reshape(n, oc, oh * ow)
-    gcols = np.empty((n, c * kh * kw, oh * ow), np.result_type(w, g))
+    gcols = array_module(g).empty((n, c * kh * kw, oh * ow), np.result_type(w, g))
     parallel.chunked(lambda i: np.matmul(w, g[i], out=gcols[i]), n, gcols.size * oc // 64)
     return col2im_array(gcols.reshape(n, c, kh, kw, oh, ow), x_shape, kernel, stride, padding,
                         dilation)

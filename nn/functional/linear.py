@@ -7,6 +7,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, OpIndexError, ShapeError, Variable, parallel
+from autograd.devices import array_module, as_array
 
 
 class Affine(Function):
@@ -105,7 +106,7 @@ def embedding(indices: Any, weight: Any, padding_idx: int | None = None) -> Vari
     Shape:
         indices ``(*)``, weight ``(num_embeddings, embedding_dim)`` -> ``(*, embedding_dim)``.
     """
-    idx = np.asarray(indices.data if isinstance(indices, Variable) else indices)
+    idx = as_array(indices.data if isinstance(indices, Variable) else indices)
     weight = ag.as_variable(weight)
     if idx.dtype.kind not in "iu":
         raise OpIndexError(f"Embedding: indices must be integers (got dtype {idx.dtype})")
@@ -120,7 +121,7 @@ def embedding(indices: Any, weight: Any, padding_idx: int | None = None) -> Vari
     keep = (idx != pad)[..., None]
     if keep.all():
         return rows
-    return ag.where(np.broadcast_to(keep, rows.shape), rows, rows.detach())
+    return ag.where(array_module(keep).broadcast_to(keep, rows.shape), rows, rows.detach())
 
 
 def padding_index(padding_idx: int, n: int) -> int:

@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, OpIndexError, ShapeError, Variable, parallel
+from autograd.devices import array_module, as_array, device_of, to_device, to_numpy
 
 from .activation import log_softmax, softmax
 
@@ -35,9 +36,12 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x, *, labels, reduction):
         self.save_for_backward(x)
+        xp = array_module(x)
+        if xp is not np:  # checked on the host (_labels), used where x is
+            labels = to_device(labels, device_of(x))
         self.labels, self.reduction = labels, reduction
-        e = np.empty(x.shape, x.dtype)
-        top, sums = np.empty(len(x), x.dtype), np.empty(len(x), x.dtype)
+        e = xp.empty(x.shape, x.dtype)
+        top, sums = xp.empty(len(x), x.dtype), xp.empty(len(x), x.dtype)
 
         def work(rows):  # NOTE: split over zerograd's threads (bench lstm_lm_train)
             top[rows] = x[rows].max(axis=1)
@@ -52,9 +56,9 @@ class SoftmaxCrossEntropy(Function):
             # lstm_lm_train); freed with the saved values.
             self.exps, self.sums = e, sums
         lse = np.log(sums) + top
-        loss = lse - x[np.arange(len(labels)), labels]
+        loss = lse - x[xp.arange(len(labels)), labels]
         if reduction == "mean":
-            return loss.mean() if len(labels) else np.array(np.nan, dtype=x.dtype)
+            return loss.mean() if len(labels) else xp.array(np.nan, dtype=x.dtype)
         return loss.sum() if reduction == "sum" else loss
 
     def backward(self, grad):
@@ -64,12 +68,13 @@ class SoftmaxCrossEntropy(Function):
     def fast_backward(self, grad):
         """The same on arrays: softmax from forward's exponentials (a new array: a retained
         graph may run this twice), the labels' entries lowered by 1."""
-        p = np.empty(self.exps.shape, self.exps.dtype)
+        xp = array_module(self.exps)
+        p = xp.empty(self.exps.shape, self.exps.dtype)
         factor = self._per_sample(grad)
 
         def work(rows):
             np.divide(self.exps[rows], self.sums[rows, None], out=p[rows])
-            span = np.arange(len(p))[rows]
+            span = xp.arange(len(p))[rows]
             p[span, self.labels[rows]] -= 1
             p[rows] *= factor if np.ndim(factor) == 0 else factor[rows]
 
@@ -77,8 +82,9 @@ class SoftmaxCrossEntropy(Function):
         return p
 
     def _onehot(self, x):
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[np.arange(len(x)), self.labels] = 1
+        xp = array_module(x)
+        onehot = xp.zeros(x.shape, dtype=x.dtype)
+        onehot[xp.arange(len(x)), self.labels] = 1
         return onehot
 
     def _per_sample(self, grad):
@@ -90,7 +96,7 @@ class SoftmaxCrossEntropy(Function):
 
 def _labels(t: Any, positions: tuple, c: int, ignore_index: int | None, op: str) -> np.ndarray:
     """Integer labels of shape ``positions`` in [0, c) (or ``ignore_index``), flattened."""
-    t = np.asarray(t.data if isinstance(t, Variable) else t)
+    t = to_numpy(as_array(t.data if isinstance(t, Variable) else t))
     if t.dtype.kind not in "iu" or t.shape != positions:
         raise OpIndexError(f"{op}: expected integer labels of shape {positions}, got "
                            f"{t.dtype} labels of shape {t.shape}")
@@ -138,7 +144,7 @@ def cross_entropy(x: Any, t: Any, reduction: str = "mean", ignore_index: int = -
     positions = (x.shape[0],) + x.shape[2:]  # what each loss is for: (N, d1, ...)
     if x.ndim > 2:  # the class axis last, one row per position
         x = ag.transpose(x, (0, *range(2, x.ndim), 1)).reshape(-1, c)
-    t_arr = t.data if isinstance(t, Variable) else np.asarray(t)
+    t_arr = t.data if isinstance(t, Variable) else as_array(t)
     if t_arr.dtype.kind == "f":
         want = positions[:1] + (c,) + positions[1:]
         if t_arr.shape != want:
@@ -160,7 +166,7 @@ def cross_entropy(x: Any, t: Any, reduction: str = "mean", ignore_index: int = -
         loss = loss * (1.0 - label_smoothing) - log_softmax(x, axis=1).mean(axis=1) * \
             label_smoothing
     if not counted.all():
-        loss = loss * counted.astype(loss.dtype)
+        loss = loss * to_device(counted.astype(loss.dtype), loss.device)
     if reduction == "none":
         return loss.reshape(positions)
     if reduction == "sum":
@@ -195,6 +201,6 @@ def binary_cross_entropy_with_logits(x: Any, t: Any, reduction: str = "mean") ->
     if t_shape != x.shape:
         raise ShapeError(f"binary_cross_entropy_with_logits: input shape {x.shape} and target "
                          f"shape {t_shape} differ")
-    softplus = ag.logsumexp(ag.stack([np.zeros(x.shape, x.dtype), x]), axis=0)
+    softplus = ag.logsumexp(ag.stack([array_module(x.data).zeros(x.shape, x.dtype), x]), axis=0)
     loss = softplus - x * t
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")

@@ -9,6 +9,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable
+from autograd.devices import array_module
 
 
 class BatchNorm(Function):
@@ -95,8 +96,9 @@ def batch_norm(x: Any, running_mean: np.ndarray | None, running_var: np.ndarray 
         return _normalise_with_running(x, running_mean, running_var, weight, bias, eps)
     op = BatchNorm()
     # NOTE: a missing weight or bias is a constant 1 or 0: one op for every case
-    y = op(x, ag.as_variable(np.ones(c, x.dtype)) if weight is None else weight,
-           ag.as_variable(np.zeros(c, x.dtype)) if bias is None else bias, eps=eps)
+    xp = array_module(x.data)
+    y = op(x, ag.as_variable(xp.ones(c, x.dtype)) if weight is None else weight,
+           ag.as_variable(xp.zeros(c, x.dtype)) if bias is None else bias, eps=eps)
     if training and running_mean is not None and running_var is not None:
         _update_running(running_mean, running_var, op.mean, op.var, n, momentum)
     return y

@@ -17,6 +17,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable, parallel
+from autograd.devices import array_module
 
 from .im2col import Pair, check_input, im2col, pair
 
@@ -39,12 +40,13 @@ class MaxPoolTiles(Function):
         self.x_shape = x.shape
         n, c, h, w = x.shape
         xc = x[:, :, :h // kh * kh, :w // kw * kw]
-        y = np.empty((n, c, h // kh, w // kw), x.dtype)
+        xp = array_module(x)
+        y = xp.empty((n, c, h // kh, w // kw), x.dtype)
         argmax = None
         if self.requires_grad:  # only backward reads the argmax
-            argmax = self.argmax = np.zeros(y.shape, np.uint8 if kh * kw < 256 else np.intp)
-            greater = np.empty(y.shape, bool)
-            step = np.empty(y.shape, argmax.dtype)
+            argmax = self.argmax = xp.zeros(y.shape, np.uint8 if kh * kw < 256 else np.intp)
+            greater = xp.empty(y.shape, bool)
+            step = xp.empty(y.shape, argmax.dtype)
 
         def work(i):
             np.copyto(y[i], xc[i, :, 0::kh, 0::kw])
@@ -66,7 +68,7 @@ class MaxPoolTiles(Function):
         kh, kw = self.kernel
         n, c, h, w = self.x_shape
         oh, ow = self.argmax.shape[2:]
-        mask = np.empty((n, c, oh * kh, ow * kw), dtype=grad.dtype)
+        mask = array_module(grad.data).empty((n, c, oh * kh, ow * kw), dtype=grad.dtype)
         for k in range(kh * kw):
             np.equal(self.argmax, k, out=mask[:, :, k // kw::kh, k % kw::kw])
         spread = ag.broadcast_to(grad.reshape(n, c, oh, 1, ow, 1), (n, c, oh, kh, ow, kw))
@@ -82,7 +84,8 @@ class MaxPoolTiles(Function):
         oh, ow = self.argmax.shape[2:]
         # every element of the tiles is written: only cropped rows and columns need zeros
         cropped = (oh * kh, ow * kw) != (h, w)
-        grad_x = (np.zeros if cropped else np.empty)(self.x_shape, dtype=grad.dtype)
+        xp = array_module(grad)
+        grad_x = (xp.zeros if cropped else xp.empty)(self.x_shape, dtype=grad.dtype)
 
         def work(i):
             for k in range(kh * kw):

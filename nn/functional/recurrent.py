@@ -17,6 +17,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Function, ShapeError, Variable
+from autograd.devices import array_module
 
 from .activation import relu, sigmoid
 from .linear import linear
@@ -118,7 +119,7 @@ class LSTMGates(Function):
             raise ShapeError(f"LSTMGates: pre-activations of shape {a.shape} need a cell of "
                              f"shape {a.shape[:-1] + (n4 // 4,)}, got {c.shape}")
         self.save_for_backward(a, c)
-        acts = np.empty(a.shape, np.result_type(a, c))
+        acts = array_module(a).empty(a.shape, np.result_type(a, c))
         h, c_new, tc = _gates(a, c, acts)
         if self.requires_grad:
             self.acts, self.tc = acts, tc
@@ -173,8 +174,9 @@ class LSTMLayer(Function):
                              f"{w_hh.shape}")
         self.save_for_backward(xw, h0, c0, w_hh)
         dtype = np.result_type(xw, h0, c0, w_hh)
-        acts = np.empty(xw.shape, dtype)
-        hs, cells, tanh_cells = (np.empty((steps, n, hsz), dtype) for _ in range(3))
+        xp = array_module(xw)
+        acts = xp.empty(xw.shape, dtype)
+        hs, cells, tanh_cells = (xp.empty((steps, n, hsz), dtype) for _ in range(3))
         w_t = w_hh.T
         h, c = h0, c0
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):

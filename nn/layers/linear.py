@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Variable
+from autograd.devices import as_array
 
 from .. import functional as F
 from ..functional.linear import padding_index
@@ -19,7 +20,7 @@ def in_layer_dtype(x: Any, dtype: np.dtype) -> Any:
     Variable differentiably, so a float32 layer never gives a float64 result."""
     if isinstance(x, Variable):
         return x if x.dtype == dtype else x.astype(dtype)
-    arr = np.asarray(x)
+    arr = as_array(x)
     return arr if arr.dtype == dtype else arr.astype(dtype)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ArgumentError, ShapeError, Variable
+from autograd.devices import array_module
 
 from .. import functional as F
 from .. import init
@@ -68,7 +69,7 @@ class _CellBase(Module):
         if not batched:
             x = ag.reshape(x, (1, self.input_size))
         n = 1 if not batched else shape[0]
-        state = _cell_state(self.mode, hx, n, self.hidden_size, self.weight_ih.dtype, batched,
+        state = _cell_state(self.mode, hx, n, self.hidden_size, self.weight_ih.data, batched,
                             name)
         out = _step(self.mode, R.input_part(x, self.weight_ih, self.bias_ih), state,
                     self.weight_hh, self.bias_hh)
@@ -81,13 +82,14 @@ class _CellBase(Module):
         return f"{self.input_size}, {self.hidden_size}, bias={self.bias_ih is not None}"
 
 
-def _cell_state(mode: str, hx: Any, n: int, hidden: int, dtype: np.dtype, batched: bool,
+def _cell_state(mode: str, hx: Any, n: int, hidden: int, like: Any, batched: bool,
                 name: str) -> Any:
-    want = (n, hidden) if batched else (hidden,)
+    """The initial state, zeros of the dtype and on the device of the weights ``like``."""
+    dtype, want = like.dtype, (n, hidden) if batched else (hidden,)
 
     def one(v: Any) -> Any:
         if v is None:
-            return np.zeros((n, hidden), dtype)
+            return array_module(like).zeros((n, hidden), dtype)
         v = in_layer_dtype(v, dtype)
         got = np.shape(v.data if isinstance(v, Variable) else v)
         if got != want:
@@ -243,7 +245,8 @@ class _RecurrentBase(Module):
 
         def one(v: Any, what: str) -> Any:
             if v is None:
-                return ag.Variable(np.zeros(want, dtype), requires_grad=False)
+                xp = array_module(next(self.parameters()).data)
+                return ag.Variable(xp.zeros(want, dtype), requires_grad=False)
             v = ag.as_variable(in_layer_dtype(v, dtype))
             expected = want if batched else (want[0], want[2])
             if v.shape != expected:

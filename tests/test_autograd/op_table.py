@@ -247,6 +247,9 @@ ROWS: list[Row] = [
     Row("where", lambda c, a, b: ag.where(c, a, b), where_args(), ag.Where, np.where),
     # NOTE: a float32 round trip loses ~1e-7 relative, so the step is large; the function is
     # linear, so a large step adds no truncation error.
+    # on one device a move is the identity; tests/test_autograd/test_devices.py moves for real
+    Row("to_device", lambda x: ag.ToDevice()(x, device=ag.Device("cpu")), one(), ag.ToDevice,
+        lambda x: x),
     Row("astype", lambda x: ag.astype(ag.astype(x, np.float32), np.float64), one(), ag.Cast,
         lambda x: x.astype(np.float32).astype(np.float64), eps=1e-2, atol=1e-5, rtol=1e-4),
     # reductions

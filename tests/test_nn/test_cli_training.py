@@ -72,3 +72,16 @@ def test_training_figures_are_measured_in_evaluation_mode_on_a_fixed_sample() ->
     assert len(sample.dataset) == 100
     assert trainer.evaluate(sample) == (history.train_loss[-1], history.train_acc[-1])
     assert history.running_loss[-1] != history.train_loss[-1]  # dropout on, weights moving
+
+
+def test_save_dtype_float16_writes_half_precision_weights_that_eval_reads(tmp_path,
+                                                                          capsys) -> None:
+    args = ["train", "--epochs", "3", "--hidden", "200", "--val-split", "0"]
+    assert cli.main(args + ["--out", str(tmp_path / "a")]) == 0
+    assert cli.main(args + ["--out", str(tmp_path / "b"), "--save-dtype", "float16"]) == 0
+    full, half = (np.load(tmp_path / d / "weights.npz") for d in "ab")
+    assert full["layers.1.weight"].dtype == np.float32 and half["layers.1.weight"].dtype == np.float16
+    np.testing.assert_array_equal(half["layers.1.weight"], full["layers.1.weight"].astype(np.float16))
+    capsys.readouterr()
+    assert cli.main(["eval", "--weights", str(tmp_path / "b" / "weights.npz")]) == 0
+    assert "mlp on spiral: training accuracy" in capsys.readouterr().out

@@ -8,7 +8,9 @@ import pytest
 
 import autograd as ag
 import nn
+from autograd import ArgumentError
 from nn import StateDictError, zoo
+from nn.files import load_arrays, read_metadata
 
 
 class Net(nn.Module):
@@ -119,6 +121,36 @@ def test_load_never_unpickles(tmp_path) -> None:
     np.savez(path, weight=np.array([object()], dtype=object))
     with pytest.raises(ValueError, match="pickled"):
         nn.Linear(1, 1).load(path)
+
+
+def test_float16_weights_halve_the_file_and_load_back_into_float32(tmp_path) -> None:
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten(),
+                          nn.Linear(4 * 4 * 4, 500))
+    model(np.random.default_rng(0).standard_normal((2, 1, 6, 6)).astype(np.float32))
+    model.save(tmp_path / "w32.npz")
+    model.save(tmp_path / "w16.npz", metadata={"note": "half"}, dtype=np.float16)
+    assert all(a.dtype == np.float16 for a in load_arrays(tmp_path / "w16.npz").values()
+               if a.dtype.kind == "f")
+    sizes = [(tmp_path / f).stat().st_size for f in ("w32.npz", "w16.npz")]
+    assert 0.45 < sizes[1] / sizes[0] < 0.6
+    copy = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten(),
+                         nn.Linear(4 * 4 * 4, 500))
+    copy.load(tmp_path / "w16.npz")
+    for (name, a), b in zip(model.state_dict().items(), copy.state_dict().values()):
+        assert b.dtype == a.dtype, name  # float32 again, integer counters untouched
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-4)
+    assert read_metadata(tmp_path / "w16.npz") == {"note": "half"}
+
+
+def test_a_float16_save_refuses_what_float16_cannot_hold(tmp_path) -> None:
+    m = nn.Linear(2, 2)
+    m.weight.data[0, 0] = 1e5
+    with pytest.raises(ArgumentError, match=r"save: weight hold values beyond the range of "
+                                            r"float16 \(max 65504"):
+        m.save(tmp_path / "w.npz", dtype=np.float16)
+    with pytest.raises(ArgumentError, match="not int8"):
+        m.save(tmp_path / "w.npz", dtype=np.int8)
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_failed_save_leaves_the_old_file(tmp_path, monkeypatch) -> None:
