@@ -75,7 +75,7 @@ class Convolution(Function):
             parallel.chunked(lambda i: np.matmul(cols[i], g[i].transpose(0, 2, 1),
                                                  out=per_sample[i]), n, cols.size * oc // 64)
             # a new C-ordered array, not a view: .grad keeps it as it is
-            grad_w = np.ascontiguousarray(per_sample.sum(axis=0).T)
+            grad_w = array_module(g).ascontiguousarray(per_sample.sum(axis=0).T)
             grad_w.shape = (oc, self.x_shape[1], *self.geometry[0])
         return (grad_x, grad_w) + self._bias_grad(g)
 
