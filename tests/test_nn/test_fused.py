@@ -3,12 +3,14 @@ gradients when only some inputs require one (the fused backward skips the others
 mixed dtypes."""
 from __future__ import annotations
 
+import importlib
 import itertools
 
 import numpy as np
 import pytest
 
 import autograd as ag
+from autograd import parallel
 from nn import functional as F
 
 RNG = np.random.default_rng(3)
@@ -104,3 +106,32 @@ def test_batch_norm_without_weight_or_bias_matches_the_composition():
         ours = F.batch_norm(x, None, None, weight, bias, training=True)
         ref = F.batch_norm_composed(x, None, None, weight, bias, training=True)
         np.testing.assert_allclose(ours.data, ref.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("samples_per_block", [1, 2, None])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("stride, padding", [(1, 1), (2, 0)])
+def test_conv2d_blocks_of_columns_cover_every_sample(samples_per_block, threads, stride,
+                                                     padding, monkeypatch):
+    """correlate multiplies the columns block by block (sized by BLOCK_BYTES): blocks of one
+    sample, blocks that do not divide the batch, one block, alone or split over threads."""
+    im2col = importlib.import_module("nn.functional.im2col")
+    x, w, b = (RNG.standard_normal((5, 2, 6, 5)), RNG.standard_normal((3, 2, 3, 3)),
+               RNG.standard_normal(3))
+    state = RNG.bit_generator.state
+    ref_out, ref_grads = _grads(lambda *a: F.conv2d_composed(*a, stride, padding), [x, w, b],
+                                (True,) * 3)
+    RNG.bit_generator.state = state
+    if samples_per_block is not None:
+        oh, ow = im2col.output_shape(x.shape, (3, 3), (stride,) * 2, (padding,) * 2, (1, 1))
+        monkeypatch.setattr(im2col, "BLOCK_BYTES", samples_per_block * 2 * 9 * oh * ow * 8)
+    monkeypatch.setattr(parallel, "MIN_ELEMENTS", 0)
+    before = parallel.get_num_threads()
+    try:
+        parallel.set_num_threads(threads)
+        out, grads = _grads(lambda *a: F.conv2d(*a, stride, padding), [x, w, b], (True,) * 3)
+    finally:
+        parallel.set_num_threads(before)
+    np.testing.assert_allclose(out.data, ref_out.data, rtol=1e-12, atol=1e-12)
+    for g, ref in zip(grads, ref_grads):
+        np.testing.assert_allclose(g.data, ref.data, rtol=1e-12, atol=1e-12)
