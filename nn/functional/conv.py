@@ -7,11 +7,10 @@ from typing import Any
 import numpy as np
 
 import autograd as ag
-from autograd import Function, ShapeError, Variable, parallel
-from autograd.devices import array_module
+from autograd import Function, ShapeError, Variable
 
 from .im2col import (Col2im, Im2col, Pair, check_input, correlate, input_grad_array,
-                     output_shape, window_geometry)
+                     output_shape, weight_grad_array, window_geometry)
 
 
 class Convolution(Function):
@@ -24,16 +23,13 @@ class Convolution(Function):
     grad_x = col2im(W^T G); each is computed only if its input requires it.
     """
 
-    freed_after_backward = ("cols",)
-
     def forward(self, x, weight, *bias, stride, padding, dilation):
         grad_x, grad_w = self.needs_input_grad[:2]
         self.save_for_backward(x if grad_w else None, weight if grad_x else None)
         oc, _, kh, kw = weight.shape
         self.geometry = ((kh, kw), stride, padding, dilation)
         self.x_shape = x.shape
-        # the columns are kept only for fast_backward's grad_W
-        y, self.cols = correlate(x, weight, *self.geometry, keep=grad_w)
+        y = correlate(x, weight, *self.geometry)
         if bias and np.result_type(y, bias[0]) == y.dtype:
             y += bias[0].reshape(oc, 1)  # in place: the product is a fresh array
         elif bias:
@@ -58,26 +54,16 @@ class Convolution(Function):
         return (grad_x, grad_w) + self._bias_grad(g)
 
     def fast_backward(self, grad):
-        """The same gradient on arrays: grad_W from the columns kept by forward, grad_x as a
-        correlation with the flipped kernel where the stride is 1 (see input_grad_array)."""
+        """The same gradient on arrays: grad_W from the columns made again block by block
+        (see weight_grad_array), grad_x as a correlation with the flipped kernel where the
+        stride is 1 (see input_grad_array)."""
         x, weight = self.saved
-        n, oc = grad.shape[:2]
-        g = grad.reshape(n, oc, -1)
         grad_x = grad_w = None
         if weight is not None:
             grad_x = input_grad_array(grad, weight.data, self.x_shape, *self.geometry)
-        if self.cols is not None:
-            cols = self.cols
-            # NOTE: cols G^T, (C KH KW, OC) per sample, not G cols^T: OpenBLAS's AVX-512
-            # (SkylakeX) kernels run this orientation faster: DeepConvNet step at 1 thread
-            # 133/146/141 -> 127/133/135 ms (alternating trees; AVX2 kernels favoured G cols^T)
-            per_sample = array_module(g).empty((n, cols.shape[1], oc), np.result_type(g, cols))
-            parallel.chunked(lambda i: np.matmul(cols[i], g[i].transpose(0, 2, 1),
-                                                 out=per_sample[i]), n, cols.size * oc // 64)
-            # a new C-ordered array, not a view: .grad keeps it as it is
-            grad_w = array_module(g).ascontiguousarray(per_sample.sum(axis=0).T)
-            grad_w.shape = (oc, self.x_shape[1], *self.geometry[0])
-        return (grad_x, grad_w) + self._bias_grad(g)
+        if x is not None:
+            grad_w = weight_grad_array(x.data, grad, *self.geometry)
+        return (grad_x, grad_w) + self._bias_grad(grad.reshape(grad.shape[0], grad.shape[1], -1))
 
     def _bias_grad(self, g):
         """() without a bias, else (G summed over n and positions,) or (None,)."""
