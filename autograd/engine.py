@@ -19,6 +19,7 @@ from .core import Function, Variable
 from .devices import get_array_module
 from .errors import AnomalyError, DeviceError, GraphError, OpTypeError, ShapeError
 from .mode import set_grad_enabled
+from .parallel import one_blas_thread
 from .mode import state as _grad_mode
 
 
@@ -152,7 +153,7 @@ def _run(outputs: Sequence[Variable], grad_outputs: Sequence[Any], retain_graph:
          create_graph: bool, op: str) -> dict[int, list]:
     pending = Gradients()
     orders = hooks.installed(hooks.DerivativeOrders()) if create_graph else nullcontext()
-    with set_grad_enabled(create_graph), orders:
+    with set_grad_enabled(create_graph), orders, one_blas_thread:
         for y, g in zip(outputs, grad_outputs):
             g = _seed(y, g, op)
             if y.creator is None:

@@ -5,16 +5,18 @@ copy or matrix product run on several cores at once: ``chunked`` splits the larg
 training step (im2col copies, activations, pooling, the matrix products of convolutions and
 linear layers) into one chunk per thread.
 
-Until ``set_num_threads`` is called, zerograd's own work runs on the calling thread and the
-BLAS library is left as it is: importing zerograd changes nothing in NumPy. (Splitting work
-while BLAS keeps its own threads measured slower than either alone: BLAS's idle threads spin.)
+zerograd uses ``default_threads()`` threads (``OMP_NUM_THREADS``, else every CPU the process
+may run on) unless ``set_num_threads`` says otherwise. Importing it changes nothing in NumPy:
+while work is split over its threads, the BLAS library is lowered to one thread and put back
+after, so each chunk's products run on its own core instead of BLAS's threads fighting ours
+for them (BLAS's idle threads spin for ~0.1 s after each product). Products too small to hand
+to a thread (~60 µs) but large enough to share (an MLP's) run on BLAS's threads, as long as
+zerograd's own threads have been idle for ``BLAS_SPIN_S``, else on one.
+
 ``set_num_threads(n)`` makes zerograd use exactly n threads, as ``torch.set_num_threads``
-does: n of its own, and BLAS set to one
-thread, since zerograd then splits its large matrix products itself. That is faster on small
-batched products (one thread each, no hand-offs) and keeps BLAS's idle threads, which spin
-for ~0.1 s after each product, from competing with the next elementwise op for the cores.
-Products too small to hand to a thread (~60 µs) but large enough to share (an MLP's) get n
-BLAS threads for the call, when zerograd's own threads have been idle for ``BLAS_SPIN_S``.
+does, and sets BLAS to one thread for good (raised for the mid-sized products above): then
+the products that ops make with NumPy directly, outside ``chunked`` (a recurrent layer's
+steps), run on one thread too instead of BLAS's spinning ones.
 NOTE: BLAS is process-wide, so NumPy code outside zerograd then multiplies on one thread too.
 """
 from __future__ import annotations
@@ -34,9 +36,27 @@ from .errors import ArgumentError
 # wake-ups); below ~500,000 elements (~0.5 ms of elementwise work) that eats the gain
 MIN_ELEMENTS = 1 << 19
 
-_threads = 1
+
+def default_threads() -> int:
+    """The thread count to use when none is given: ``OMP_NUM_THREADS`` where that is set,
+    else the number of CPUs this process may run on."""
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_threads = default_threads()
+_pinned = False  # set_num_threads ran: BLAS at one thread for the whole process
 _pool: ThreadPoolExecutor | None = None
-_blas: list[Callable[[int], Any]] = []  # BLAS's set-thread-count, once set_num_threads ran
+# (set, get) thread-count functions of the BLAS libraries loaded, looked up on first need
+_blas: list[tuple[Callable[[int], Any], Callable[[], int]]] | None = None
+_lowered = 0  # how many calls have BLAS lowered to one thread now (default mode)
+_restore: list[int] = []  # BLAS's thread counts before it was lowered
+_lowering = threading.Lock()
 # NOTE: OpenBLAS's threads spin for ~0.1 s after each product, holding their cores: BLAS gets
 # threads for a mid-sized product only if zerograd's own threads were idle for this long
 BLAS_SPIN_S = 0.2
@@ -45,10 +65,11 @@ _worker = threading.local()  # .busy in the pool's threads
 
 
 def set_num_threads(n: int) -> bool:
-    """Use ``n`` threads (the calling one included) for large array ops, and one BLAS
-    thread per call. Returns whether the BLAS library was found and set (OpenBLAS or MKL,
-    as loaded by NumPy, on Linux); if not, BLAS keeps its own threads."""
-    global _threads, _pool
+    """Use ``n`` threads (the calling one included) for large array ops, and set the BLAS
+    library to one thread for the whole process (zerograd splits its products itself).
+    Returns whether the BLAS library was found and set (OpenBLAS or MKL, as loaded by NumPy,
+    on Linux); if not, BLAS keeps its own threads."""
+    global _threads, _pool, _pinned
     n = int(n)
     if n < 1:
         raise ArgumentError(f"set_num_threads: need at least 1 thread (got {n})")
@@ -56,9 +77,9 @@ def set_num_threads(n: int) -> bool:
         _pool.shutdown(wait=True)
         _pool = None
     _threads = n
-    _blas[:] = _blas_thread_setters()
-    for setter in _blas:
-        setter(1)
+    _pinned = True
+    for set_threads, _ in _blas_libraries():
+        set_threads(1)
     return bool(_blas)
 
 
@@ -67,34 +88,84 @@ def get_num_threads() -> int:
     return _threads
 
 
-def _blas_thread_setters() -> list[Callable[[int], Any]]:
-    """The set-thread-count functions of the BLAS libraries loaded in this process."""
+def _blas_libraries() -> list[tuple[Callable[[int], Any], Callable[[], int]]]:
+    """(set, get) thread-count functions of the BLAS libraries loaded in this process (found
+    once: NumPy loads its BLAS on import)."""
+    global _blas
+    if _blas is None:
+        _blas = _find_blas()
+    return _blas
+
+
+def _find_blas() -> list[tuple[Callable[[int], Any], Callable[[], int]]]:
     try:
         with open("/proc/self/maps", encoding="ascii", errors="replace") as f:
             paths = {line.split()[-1] for line in f if ".so" in line}
     except OSError:  # not Linux
         return []
-    setters = []
+    found = []
     for path in sorted(paths):
         name = os.path.basename(path).lower()
         if "openblas" in name:
-            symbols = [p + "openblas_set_num_threads" + s
-                       for p in ("scipy_", "") for s in ("64_", "")]
+            pairs = [(p + "openblas_set_num_threads" + s, p + "openblas_get_num_threads" + s)
+                     for p in ("scipy_", "") for s in ("64_", "")]
         elif name.startswith("libmkl_rt"):
-            symbols = ["MKL_Set_Num_Threads"]
+            pairs = [("MKL_Set_Num_Threads", "MKL_Get_Max_Threads")]
         else:
             continue
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for symbol in symbols:
-            fn = getattr(lib, symbol, None)
-            if fn is not None:
-                fn.argtypes = [ctypes.c_int]
-                setters.append(fn)
+        for set_name, get_name in pairs:
+            set_threads, get_threads = getattr(lib, set_name, None), getattr(lib, get_name, None)
+            if set_threads is not None and get_threads is not None:
+                set_threads.argtypes, get_threads.restype = [ctypes.c_int], ctypes.c_int
+                found.append((set_threads, get_threads))
                 break
-    return setters
+    return found
+
+
+def _lower_blas() -> None:
+    """BLAS to one thread until the matching ``_restore_blas``, unless set_num_threads has
+    set it for good. Nested and concurrent calls restore once, when the last one ends."""
+    global _lowered, _restore
+    if _pinned:
+        return
+    with _lowering:
+        if _lowered == 0:
+            _restore = [get_threads() for _, get_threads in _blas_libraries()]
+            for set_threads, _ in _blas_libraries():
+                set_threads(1)
+        _lowered += 1
+
+
+def _restore_blas() -> None:
+    global _lowered
+    if _pinned:
+        return
+    with _lowering:
+        _lowered -= 1
+        if _lowered == 0:
+            for (set_threads, _), n in zip(_blas_libraries(), _restore):
+                set_threads(n)
+
+
+class OneBlasThread:
+    """``with one_blas_thread:`` BLAS at one thread inside, as it was after (reentrant, for
+    any number of threads at once). ``Module.__call__`` and backward run inside it, so the
+    products that ops make with NumPy directly (a recurrent layer's steps, a small linear
+    layer) do not wake BLAS's threads, which would then spin on the cores zerograd's own
+    threads are about to use."""
+
+    def __enter__(self) -> None:
+        _lower_blas()
+
+    def __exit__(self, *exc: Any) -> None:
+        _restore_blas()
+
+
+one_blas_thread = OneBlasThread()
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -106,18 +177,25 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     # NOTE: BLAS does ~50 multiply-adds in the time of one element of an elementwise op
     flops = a.size * b.shape[-1] // 64
     if flops < MIN_ELEMENTS:
-        if flops < MIN_ELEMENTS // 16 or not _blas or \
-                time.monotonic() - _split_at < BLAS_SPIN_S:
+        if flops < MIN_ELEMENTS // 16:
             return np.matmul(a, b)
         # too small to hand to our threads (an MLP's products): BLAS's threads, which answer
-        # at once, while ours are idle
-        for setter in _blas:
-            setter(_threads)
+        # at once, while ours are idle; one thread while BLAS's would compete with ours
+        one = _pinned or _lowered > 0  # BLAS is at one thread now
+        if time.monotonic() - _split_at < BLAS_SPIN_S:
+            if one:
+                return np.matmul(a, b)
+            with one_blas_thread:
+                return np.matmul(a, b)
+        if not one:
+            return np.matmul(a, b)  # BLAS has its own threads
+        for set_threads, _ in _blas_libraries():
+            set_threads(_threads)
         try:
             return np.matmul(a, b)
         finally:
-            for setter in _blas:
-                setter(1)
+            for set_threads, _ in _blas_libraries():
+                set_threads(1)
     out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]),
                    np.result_type(a, b))
     if b.ndim > 2:
@@ -130,8 +208,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
     """Call ``work(index)`` so that the indices together cover ``rows`` rows of the first axis
     once: ``work(...)`` alone when the job is small (``elements`` in all) or one thread is
-    set, else ``work(slice(lo, hi))`` for one chunk per thread, run concurrently. ``work``
-    must only write to its own rows."""
+    set, else ``work(slice(lo, hi))`` for one chunk per thread, run concurrently, with BLAS
+    at one thread meanwhile. ``work`` must only write to its own rows."""
     global _pool, _split_at
     threads = min(_threads, rows)
     # NOTE: work split from inside a chunk runs there: a pool thread waiting on the pool could
@@ -143,13 +221,17 @@ def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
     if _pool is None:
         _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="zerograd")
     bounds = [rows * k // threads for k in range(threads + 1)]
-    futures = [_pool.submit(_in_worker, work, slice(lo, hi))
-               for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    _lower_blas()
     try:
-        work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
-    finally:  # even if it failed: no thread may still be writing when the caller goes on
-        for f in futures:
-            f.exception()
+        futures = [_pool.submit(_in_worker, work, slice(lo, hi))
+                   for lo, hi in zip(bounds[1:-1], bounds[2:])]
+        try:
+            work(slice(bounds[0], bounds[1]))  # the first chunk on this thread
+        finally:  # even if it failed: no thread may still be writing when the caller goes on
+            for f in futures:
+                f.exception()
+    finally:
+        _restore_blas()
     for f in futures:
         f.result()
 
@@ -167,16 +249,3 @@ def _forget_pool() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
-
-
-def default_threads() -> int:
-    """The thread count to ask for when none is given: ``OMP_NUM_THREADS`` where that is set,
-    else the number of CPUs this process may run on."""
-    env = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-

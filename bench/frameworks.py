@@ -74,7 +74,8 @@ def _load_zerograd(threads: int) -> ModuleType:
 
 def _load_zerograd_as_imported(threads: int) -> ModuleType:
     """zerograd as a script gets it that calls neither set_num_threads nor
-    keep_freed_memory: one thread of its own, BLAS with the threads of the environment."""
+    keep_freed_memory: its default threads (OMP_NUM_THREADS, which the bench sets), BLAS
+    with the threads of the environment, lowered to one only while zerograd works."""
     import autograd
 
     # NOTE: PyPI's HIPS "autograd" has the same import name; make sure this is ours.
@@ -115,7 +116,7 @@ FRAMEWORKS: dict[str, Framework] = {f.name: f for f in (
               _load_zerograd_as_imported,
               "zerograd, as imported: the same programs without set_num_threads or "
               "keep_freed_memory, what a script of its own gets (BLAS keeps the environment's "
-              "threads).", runs_as="zerograd"),
+              "threads outside zerograd's calls).", runs_as="zerograd"),
     Framework("torch", "PyTorch (CPU)", "torch", _load_torch,
               "PyTorch: eager CPU tensors, torch.set_num_threads(threads)."),
     Framework("dezero", "DeZero (as shipped)", "dezero", _load_dezero,

@@ -15,6 +15,7 @@ from autograd import (
 )
 from autograd.devices import Device, as_array, device_of, is_device, to_device, to_numpy
 from autograd.hooks import RemovableHandle
+from autograd.parallel import one_blas_thread
 
 from . import hooks
 
@@ -87,7 +88,7 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # Tag every op recorded inside with this module's name, so a picture of the graph can
         # group it: a child is named by its attribute, the outermost module by its class.
-        with name_scope(self.__dict__.get("_name") or type(self).__name__):
+        with name_scope(self.__dict__.get("_name") or type(self).__name__), one_blas_thread:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or \
                     self._backward_pre_hooks:
                 return hooks.call_with_hooks(self, args, kwargs)

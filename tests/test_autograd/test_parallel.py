@@ -96,22 +96,103 @@ def test_split_ops_match_one_thread(name, monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
-def test_mid_sized_products_get_blas_threads_only_while_ours_are_idle(monkeypatch):
-    calls = []
-    monkeypatch.setattr(parallel, "_blas", [calls.append])
+class FakeBlas:
+    """A BLAS library's thread count, as (set, get) functions that log every set."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads, self.calls = threads, []
+
+    def set(self, n: int) -> None:
+        self.threads = n
+        self.calls.append(n)
+
+    def get(self) -> int:
+        return self.threads
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_mid_sized_products_get_blas_threads_only_while_ours_are_idle(monkeypatch, pinned):
+    # pinned: set_num_threads set BLAS to one thread; else BLAS keeps its own two
+    blas = FakeBlas(1 if pinned else 2)
+    monkeypatch.setattr(parallel, "_blas", [(blas.set, blas.get)])
+    monkeypatch.setattr(parallel, "_pinned", pinned)
     monkeypatch.setattr(parallel, "_threads", 2)
     a, b = np.ones((100, 784), np.float32), np.ones((784, 100), np.float32)  # 7.8M mul-adds
     monkeypatch.setattr(parallel, "_split_at", -1e9)  # our threads idle for ages
     np.testing.assert_array_equal(parallel.matmul(a, b), a @ b)
-    assert calls == [2, 1]  # BLAS threads for the product, one again after it
-    calls.clear()
+    # BLAS threads for the product (already there if not pinned), as before after it
+    assert blas.calls == ([2, 1] if pinned else [])
+    blas.calls.clear()
     parallel.chunked(lambda i: None, 10, elements=parallel.MIN_ELEMENTS)  # ours just ran
+    assert blas.calls == ([] if pinned else [1, 2])  # one BLAS thread while ours work
+    blas.calls.clear()
     np.testing.assert_array_equal(parallel.matmul(a, b), a @ b)
-    assert calls == []  # BLAS's spinning threads would now compete with ours
+    # BLAS's spinning threads would now compete with ours: one thread
+    assert blas.calls == ([] if pinned else [1, 2])
+    blas.calls.clear()
     small = np.ones((10, 10), np.float32)
     monkeypatch.setattr(parallel, "_split_at", -1e9)
     parallel.matmul(small, small)
-    assert calls == []  # too small to be worth any threads
+    assert blas.calls == []  # too small to be worth any threads
+    assert blas.threads == (1 if pinned else 2)
+
+
+def test_blas_is_lowered_once_for_nested_and_concurrent_splits(monkeypatch):
+    blas = FakeBlas(4)
+    monkeypatch.setattr(parallel, "_blas", [(blas.set, blas.get)])
+    monkeypatch.setattr(parallel, "_pinned", False)
+    monkeypatch.setattr(parallel, "_threads", 3)
+    monkeypatch.setattr(parallel, "_pool", None)
+    seen = []
+    parallel.chunked(lambda i: seen.append(blas.get()), 6, elements=10**9)
+    assert seen == [1, 1, 1] and blas.calls == [1, 4]
+    blas.calls.clear()
+
+    def outer(i):
+        parallel._lower_blas()  # as a split inside another split does
+        try:
+            seen.append(blas.get())
+        finally:
+            parallel._restore_blas()
+
+    parallel.chunked(outer, 6, elements=10**9)
+    assert blas.calls == [1, 4] and blas.threads == 4
+
+
+def test_module_calls_and_backward_run_with_one_blas_thread_and_put_it_back(monkeypatch):
+    import nn
+    blas = FakeBlas(4)
+    monkeypatch.setattr(parallel, "_blas", [(blas.set, blas.get)])
+    monkeypatch.setattr(parallel, "_pinned", False)
+    seen = {}
+
+    class Probe(ag.Function):
+        def forward(self, x):
+            seen["forward"] = blas.get()
+            return x * 2
+
+        def backward(self, grad):
+            seen["backward"] = blas.get()
+            return grad * 2
+
+    class Net(nn.Module):
+        def forward(self, x):
+            seen["module"] = blas.get()
+            return Probe()(x)
+
+    x = ag.Variable(np.ones(3), requires_grad=True)
+    y = Net()(x)
+    assert blas.threads == 4  # between calls, BLAS is as the user left it
+    y.sum().backward()
+    assert seen == {"module": 1, "forward": 1, "backward": 1} and blas.threads == 4
+
+    class Failing(nn.Module):
+        def forward(self, x):
+            raise ValueError("inside forward")
+
+    with pytest.raises(ValueError, match="inside forward"):
+        Failing()(x)
+    assert blas.threads == 4 and parallel._lowered == 0
 
 
 @pytest.mark.parametrize("failing", [0, 2])
@@ -164,14 +245,28 @@ def test_a_forked_child_gets_a_working_pool(threads):
     pytest.fail("chunked work in a forked child did not finish (a pool without threads)")
 
 
-def test_importing_zerograd_leaves_threads_and_blas_alone():
+def test_importing_zerograd_leaves_blas_alone_and_uses_the_default_threads():
     code = ("import autograd, autograd.parallel as p; "
-            "print(autograd.get_num_threads(), p._blas, p.default_threads() >= 1)")
+            "print(autograd.get_num_threads(), p._blas, p._pinned)")
     env = {**os.environ, "OMP_NUM_THREADS": "3"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True)
-    assert out.stdout.split() == ["1", "[]", "True"]
+    assert out.stdout.split() == ["3", "None", "False"]
     code = "import autograd.parallel as p; print(p.default_threads())"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "3"
+
+
+def test_without_set_num_threads_blas_is_one_thread_only_while_work_is_split():
+    code = ("import numpy, autograd.parallel as p\n"
+            "counts = lambda: [get() for _, get in p._blas_libraries()]\n"
+            "before, seen = counts(), []\n"
+            "p.chunked(lambda i: seen.append(counts()), 4, elements=10**9)\n"
+            "print(before, seen, counts())")
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True)
+    if out.stdout.startswith("[]"):
+        pytest.skip("no OpenBLAS or MKL found in this NumPy")
+    assert out.stdout.strip() == "[2] [[1], [1]] [2]"
