@@ -60,7 +60,7 @@ def check_word2vec(cls: type, device: str, rtol: float) -> None:
     cpu_losses, cpu_vecs = _train_word2vec(cls, "cpu")
     losses, vecs = _train_word2vec(cls, device)
     np.testing.assert_allclose(losses, cpu_losses, rtol=rtol)
-    np.testing.assert_allclose(vecs, cpu_vecs, rtol=10 * rtol, atol=1e-7)
+    np.testing.assert_allclose(vecs, cpu_vecs, rtol=10 * rtol, atol=rtol)
     assert cpu_losses[-1] < cpu_losses[0]  # it learned something to compare
 
 
@@ -143,7 +143,7 @@ def check_generate(device: str, rtol: float) -> None:
         np.testing.assert_array_equal(to_numpy(got), ids)
         if maps is not None:
             assert type(model.attention) is on_device and model.attention.shape == (3, 4, 5)
-            np.testing.assert_allclose(to_numpy(model.attention), maps, rtol=rtol, atol=1e-7)
+            np.testing.assert_allclose(to_numpy(model.attention), maps, rtol=rtol, atol=rtol)
 
 
 def test_generation_on_a_device_matches_the_cpu(fake) -> None:
@@ -200,7 +200,7 @@ def check_language_model(device: str, rtol: float) -> None:
     np.testing.assert_allclose(losses, cpu_losses, rtol=rtol)
     np.testing.assert_allclose(norms, cpu_norms, rtol=rtol)
     for name, w in cpu_weights.items():
-        np.testing.assert_allclose(weights[name], w, rtol=10 * rtol, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(weights[name], w, rtol=10 * rtol, atol=rtol, err_msg=name)
 
 
 def test_a_language_model_on_a_device_matches_the_cpu(fake) -> None:
