@@ -216,3 +216,19 @@ def test_clipping_reads_one_number_back_from_a_device(fake) -> None:
     assert type(total) is float and total == pytest.approx(4.0)  # sqrt(1 + 3 + 4 + 8)
     assert (seen.to_host, seen.reads) == (0, 1)  # the total, not one norm per gradient
     np.testing.assert_allclose(params[-1].grad.numpy(), np.full(8, 0.25), rtol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [w2v.CBOW, w2v.SkipGram])
+def test_word2vec_takes_its_ids_on_the_device_too(fake, cls) -> None:
+    # the same loss as from NumPy ids; what the sampler reads is copied back to the host
+    ids = _text()
+    contexts, target = w2v.contexts_and_target(ids, window=2)
+    losses, copied_back = [], []
+    for move in (lambda a: a, lambda a: to_device(a, "fake")):
+        nn.manual_seed(0)
+        model = cls(30, 8, w2v.UnigramSampler(ids, seed=5)).to("fake")
+        with traffic() as seen:
+            losses.append(model(move(contexts[:20]), move(target[:20])).item())
+        copied_back.append(seen.to_host)
+    assert losses[1] == pytest.approx(losses[0], rel=FAKE_RTOL)
+    assert copied_back == [0, 1]  # CBOW's targets, or skip-gram's contexts, once
