@@ -16,21 +16,23 @@ import autograd as ag
 import nn
 import nn.data
 from nn import functional as F
+from nn.arguments import add_device_option
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 DPI = 80  # small PNGs (the docs commit them) that still read well on screen
 
 
-def make_parser(doc: str | None, data: str | None = None,
-                epochs: int | None = None) -> argparse.ArgumentParser:
+def make_parser(doc: str | None, data: str | None = None, epochs: int | None = None,
+                device: bool = False) -> argparse.ArgumentParser:
     """The options every example takes: ``--quick``, ``--out``, ``--seed``, ``--no-progress``;
     for the ones that read data files, ``--data-dir``; for the ones that train for a number
-    of epochs, ``--epochs``.
+    of epochs, ``--epochs``; for the ones that run on a GPU, ``--device`` (see `use_device`).
 
     Args:
         doc: the script's module docstring, shown by ``--help``.
         data: the data set's folder (``"mnist"``, ``"ptb"``, ``"seq"``): add ``--data-dir``.
         epochs: the default number of epochs: add ``--epochs``.
+        device: add the ``zerograd`` command's ``--device``.
     """
     # Raw: --help shows the module docstring with its line breaks.
     parser = argparse.ArgumentParser(description=doc,
@@ -51,7 +53,24 @@ def make_parser(doc: str | None, data: str | None = None,
     if epochs is not None:
         parser.add_argument("--epochs", type=int, default=epochs,
                             help="epochs of training (default: %(default)s)")
+    if device:
+        add_device_option(parser)
     return parser
+
+
+def use_device(parser: argparse.ArgumentParser, device: str) -> str:
+    """``device`` (the parsed ``--device``) made ready, as the ``zerograd`` command does: a
+    device that cannot be had ("cuda" without CuPy) ends the script with the reason on one
+    line and exit status 1; off the CPU, zerograd's own threads are set to one (they split
+    NumPy work only)."""
+    kind = ag.Device(device).type
+    if kind != "cpu":
+        try:
+            ag.devices.backend(kind)
+        except ag.MissingDependencyError as err:
+            parser.exit(1, f"{parser.prog}: {err}\n")
+        ag.set_num_threads(1)
+    return device
 
 
 def seed_all(seed: int) -> np.random.Generator:

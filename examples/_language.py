@@ -1,5 +1,6 @@
 """What the language-model examples (vol 2 ch. 5 and 6) share: PTB cut into training, held-out
-and test text, perplexity, the unigram baseline, and the truncated-BPTT training loop.
+and test text, perplexity, the unigram baseline, and the truncated-BPTT training loop, on the
+CPU or a GPU (``--device``).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import autograd as ag
 import nn
 import nn.data
 import optim
+from autograd.devices import to_numpy
 from nn import functional as F
 
 import _common
@@ -46,18 +48,25 @@ def detach(state: Any) -> Any:
     return state.detach()
 
 
+def device_of(model: nn.Module) -> ag.Device:
+    """Where ``model``'s parameters are."""
+    return next(iter(model.parameters())).device
+
+
 def perplexity(model: nn.Module, ids: np.ndarray, steps: int, batch: int = 10) -> float:
-    """exp of the mean cross-entropy of predicting each next word of ``ids``."""
+    """exp of the mean cross-entropy of predicting each next word of ``ids``, the windows on
+    the model's device."""
     model.eval()
     total, count, state = 0.0, 0, None
     with ag.no_grad():
-        for x, t in nn.data.BPTTLoader(ids, batch, steps):
+        for x, t in nn.data.BPTTLoader(ids, batch, steps).to(device_of(model)):
             logits, state = model(x, state)
-            total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                           t.reshape(-1), reduction="sum").data)
+            # summed where the model is, in float64 as a Python float would: one copy back
+            total = total + F.cross_entropy(logits.reshape(-1, logits.shape[-1]), t.reshape(-1),
+                                            reduction="sum").data.astype(np.float64)
             count += t.size
     model.train()
-    mean = total / count
+    mean = float(to_numpy(total)) / count
     return math.exp(mean) if mean < 700 else math.inf  # a diverged model: no finite value
 
 
@@ -70,16 +79,16 @@ def unigram_perplexity(train: np.ndarray, test: np.ndarray, vocab: int) -> float
 
 def train(make_model: Callable[[], nn.Module], data: Splits, epochs: int, lr: float,
           batch: int, steps: int, max_grad: float | None, seed: int, show_progress: bool,
-          max_steps: int | None = None) -> dict[str, Any]:
+          max_steps: int | None = None, device: str = "cpu") -> dict[str, Any]:
     """SGD by truncated BPTT over ``data.train`` (``batch`` rows of ``steps`` words, the state
     carried over detached), gradients clipped to ``max_grad`` (None: not clipped, but their
-    norm still measured). Returns the model at its best epoch on ``data.held``, the raw
-    gradient norm of each step, the mean training loss and the held-out perplexity of each
-    epoch."""
+    norm still measured), on ``device``. Returns the model at its best epoch on ``data.held``
+    (on ``device``), the raw gradient norm of each step, the mean training loss and the
+    held-out perplexity of each epoch."""
     _common.seed_all(seed)
-    model = make_model()
+    model = make_model().to(device)  # the same initial weights anywhere: drawn on the host
     opt = optim.SGD(model.parameters(), lr=lr)
-    loader = nn.data.BPTTLoader(data.train, batch, steps)
+    loader = nn.data.BPTTLoader(data.train, batch, steps).to(device)
     norms, epoch_loss, held, best = [], [], [], None
     for epoch in range(epochs):
         state, losses = None, []
@@ -94,12 +103,12 @@ def train(make_model: Callable[[], nn.Module], data: Splits, epochs: int, lr: fl
             norms.append(optim.clip_grad_norm_(model.parameters(),
                                                math.inf if max_grad is None else max_grad))
             opt.step()
-            losses.append(float(loss.data))
+            losses.append(loss.item())
         epoch_loss.append(float(np.mean(losses)) if losses else math.nan)
         held.append(perplexity(model, data.held, steps))
         if best is None or held[-1] < min(held[:-1]):
-            best = model.state_dict()
-    model.load_state_dict(best)
+            best = model.state_dict()  # NumPy copies on the host
+    model.load_state_dict(best)  # each copied back to where its parameter is
     return {"model": model, "norms": norms, "epoch_loss": epoch_loss, "held_ppl": held}
 
 

@@ -8,7 +8,13 @@ unigram distribution (``UnigramSampler``), with binary cross-entropy. Adam (lear
 0.001), batch 100, as the book. For the book's queries, the nearest words by cosine
 similarity under each, and analogies (a : b = c : ?, the word nearest b - a + c).
 
+``--device cuda`` trains both on the GPU through CuPy, as the book runs this chapter (vol 2
+§1.5.2), from the same random draws as on the CPU (initial weights, negatives: NumPy's, on the
+host), so only float rounding tells the runs apart. The ids stay NumPy arrays on the host,
+where the negatives are drawn; each step copies the ids it looks up to the GPU.
+
     python examples/vol2_ch04_word2vec.py [--quick] [--out DIR] [--data-dir DIR] [--epochs N]
+                                          [--device DEVICE]
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import numpy as np
 import nn
 import nn.data
 import optim
+from autograd.devices import to_numpy
 from nn import word2vec as w2v
 
 import _common
@@ -52,7 +59,7 @@ def train(model: nn.Module, contexts: np.ndarray, target: np.ndarray, epochs: in
             opt.zero_grad()
             loss.backward()
             opt.step()
-            total.append(float(loss.data))
+            total.append(loss.item())
         losses.append(float(np.mean(total)) / per_prediction)
         print(f"  {name} epoch {epoch + 1}: loss {losses[-1]:.4f} "
               f"({time.perf_counter() - began:.1f} s)", flush=True)
@@ -60,8 +67,9 @@ def train(model: nn.Module, contexts: np.ndarray, target: np.ndarray, epochs: in
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, data="ptb", epochs=10)
+    parser = _common.make_parser(__doc__, data="ptb", epochs=10, device=True)
     args = parser.parse_args(argv)
+    device = _common.use_device(parser, args.device)
     clock = _common.Stopwatch()
     ptb = nn.data.PTB("valid", root=args.data_dir)
     ids, vocab = (ptb.ids[:5000], ptb.vocab) if args.quick else (ptb.ids, ptb.vocab)
@@ -69,15 +77,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     epochs = 1 if args.quick else args.epochs
     contexts, target = w2v.contexts_and_target(ids, window=WINDOW)
     print(f"ptb.valid: {len(ids)} words, vocabulary {v}; window {WINDOW}, hidden {HIDDEN}, "
-          f"{NEGATIVES} negatives, Adam lr 0.001, batch {BATCH}, {epochs} epochs")
+          f"{NEGATIVES} negatives, Adam lr 0.001, batch {BATCH}, {epochs} epochs"
+          + ("" if device == "cpu" else f", on {device}"))
     vectors, losses = {}, {}
     for name, cls in (("CBOW", w2v.CBOW), ("skip-gram", w2v.SkipGram)):
         _common.seed_all(args.seed)
         sampler = w2v.UnigramSampler(ids, 0.75, NEGATIVES, vocab_size=v, seed=args.seed)
-        model = cls(v, HIDDEN, sampler)
+        model = cls(v, HIDDEN, sampler).to(device)  # before Adam makes its state
         losses[name] = train(model, contexts, target, epochs, args.seed,
                              not args.no_progress, name)
-        vectors[name] = model.word_vecs
+        vectors[name] = to_numpy(model.word_vecs)
 
     nearest: dict[str, dict[str, list]] = {}
     for name, vecs in vectors.items():

@@ -10,9 +10,12 @@ clipping: the book's chapter 5 settings.
 ``ptb.train.txt`` is not at hand in this project, so, as the chapter 6 script, the model learns
 from the first 90% of ``ptb.valid``, picks its best epoch on the last 10%, and is scored once
 on ``ptb.test``: perplexity exp(mean cross-entropy), beside a unigram model's (word
-frequencies of the training text, add-one smoothed).
+frequencies of the training text, add-one smoothed). ``--device cuda`` trains and scores it on
+the GPU through CuPy (vol 2 §1.5.2), from the same initial weights as on the CPU (drawn on the
+host), so only float rounding tells the runs apart.
 
     python examples/vol2_ch05_rnnlm.py [--quick] [--out DIR] [--data-dir DIR] [--epochs N]
+                                       [--device DEVICE]
 """
 from __future__ import annotations
 
@@ -30,19 +33,20 @@ BATCH, STEPS, LR = 10, 5, 0.1
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, data="ptb", epochs=10)
+    parser = _common.make_parser(__doc__, data="ptb", epochs=10, device=True)
     args = parser.parse_args(argv)
+    device = _common.use_device(parser, args.device)
     clock = _common.Stopwatch()
     data = _language.ptb_splits(args.data_dir, args.quick)
     epochs, max_steps = (2, 4) if args.quick else (args.epochs, None)
     print(f"PTB: train on 90% of valid ({len(data.train)} words), choose the epoch on its last "
           f"10% ({len(data.held)}), score on test ({len(data.test)}); vocabulary {data.vocab}; "
           f"RNN LM 100/100 (tanh), SGD lr {LR}, no clipping, batch {BATCH} x {STEPS} steps, "
-          f"{epochs} epochs")
+          f"{epochs} epochs" + ("" if device == "cpu" else f", on {device}"))
     run = _language.train(lambda: nn.zoo.LanguageModel(data.vocab, 100, 100, cell="rnn"),
                           data, epochs, lr=LR, batch=BATCH, steps=STEPS, max_grad=None,
                           seed=args.seed, show_progress=not args.no_progress,
-                          max_steps=max_steps)
+                          max_steps=max_steps, device=device)
     ppl = _language.perplexity(run["model"], data.test, STEPS)
     uni = _language.unigram_perplexity(data.train, data.test, data.vocab)
     _language.print_epochs(run)

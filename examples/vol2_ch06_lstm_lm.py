@@ -14,8 +14,13 @@ text, add-one smoothed). ``--torch`` runs the same recipe in PyTorch (when it is
 first epoch without clipping shows why the book clips: the raw gradient norms of both runs are
 plotted.
 
+``--device cuda`` trains and scores the model on the GPU through CuPy, as the book runs this
+chapter (vol 2 §1.5.2), from the same random draws as on the CPU (initial weights, dropout's
+masks: NumPy's, on the host), so only float rounding tells the runs apart; PyTorch's run
+stays on the CPU.
+
     python examples/vol2_ch06_lstm_lm.py [--quick] [--out DIR] [--data-dir DIR] [--epochs N]
-                                         [--torch]
+                                         [--torch] [--device DEVICE]
 """
 from __future__ import annotations
 
@@ -96,10 +101,11 @@ def torch_recipe(train_ids, held_ids, test_ids, vocab, epochs, seed, max_steps=N
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, data="ptb", epochs=15)
+    parser = _common.make_parser(__doc__, data="ptb", epochs=15, device=True)
     parser.add_argument("--torch", action="store_true",
                         help="also run the same recipe in PyTorch (needs torch)")
     args = parser.parse_args(argv)
+    device = _common.use_device(parser, args.device)
     clock = _common.Stopwatch()
     data = _language.ptb_splits(args.data_dir, args.quick)
     vocab = data.vocab
@@ -107,8 +113,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"PTB: train on 90% of valid ({len(data.train)} words), choose the epoch on its last "
           f"10% ({len(data.held)}), score on test ({len(data.test)}); vocabulary {vocab}; LSTM "
           f"LM 100/100, dropout {DROPOUT}, tied weights, SGD lr {LR}, clip {MAX_GRAD}, batch "
-          f"{BATCH} x {STEPS} steps, {epochs} epochs")
-    recipe = dict(lr=LR, batch=BATCH, steps=STEPS, seed=args.seed)
+          f"{BATCH} x {STEPS} steps, {epochs} epochs"
+          + ("" if device == "cpu" else f", on {device}"))
+    recipe = dict(lr=LR, batch=BATCH, steps=STEPS, seed=args.seed, device=device)
     run = _language.train(lambda: lstm_lm(vocab), data, epochs, max_grad=MAX_GRAD,
                           show_progress=not args.no_progress, max_steps=max_steps, **recipe)
     ppl = _language.perplexity(run["model"], data.test, STEPS)

@@ -71,6 +71,15 @@ def _device(text: str) -> str:
         raise argparse.ArgumentTypeError(str(err).removeprefix("device: ")) from None
 
 
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    """``--device``, where to compute: "cpu" (the default), "cuda" or "cuda:N"; a name that is
+    no device is a usage error. The ``zerograd`` command's, and the examples' that run on a
+    GPU. Whether CuPy is there is found when the device is first used."""
+    parser.add_argument("--device", type=_device, default="cpu",
+                        help="where to compute: cpu, cuda or cuda:N (cuda needs CuPy: "
+                             "pip install 'zerograd[gpu]')")
+
+
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     """Show a default only where the help text does not already say it."""
 
@@ -104,9 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--batch-size", type=_at_least(1), default=None,
                        help="batch size (default: training 30 for the spiral, 100 for images; "
                             "evaluation 1000)")
-        p.add_argument("--device", type=_device, default="cpu",
-                       help="where to compute: cpu, cuda or cuda:N (cuda needs CuPy: "
-                            "pip install 'zerograd[gpu]')")
+        add_device_option(p)
         p.add_argument("--threads", type=_at_least(1), default=None,
                        help="threads for zerograd's array work, BLAS set to one per call "
                             "(default: $OMP_NUM_THREADS, else every CPU this process may use)")

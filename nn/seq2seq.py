@@ -4,7 +4,8 @@ attends over all the encoder's states (``AttentionSeq2Seq``). Batch first throug
 
 Training uses teacher forcing: ``model(x, t_in)`` gives the logits for each next character of
 the answer, ``t_in`` being the answer shifted right (it starts with the start mark). ``generate``
-decodes greedily, one step at a time, feeding each prediction back.
+decodes greedily, one step at a time, feeding each prediction back; on a device (``model.to``)
+it works there and returns its ids there, as PyTorch does (``to_numpy`` for the host).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import Variable
+from autograd.devices import array_module
 
 from . import functional as F
 from . import init
@@ -41,7 +43,7 @@ class Seq2Seq(Module):
 
     Shape:
         ``forward(x, t_in)``: x (N, T) and t_in (N, T') ids -> logits (N, T', vocab);
-        ``generate(x, start_id, length)`` -> ids (N, length).
+        ``generate(x, start_id, length)`` -> ids (N, length), on the model's device.
     """
 
     def __init__(self, vocab_size: int, wordvec_size: int = 16, hidden_size: int = 128,
@@ -69,17 +71,18 @@ class Seq2Seq(Module):
         _, (h, c) = self.encoder(x)
         return self._decode(t_in, (h, c), h[0])[0]
 
-    def generate(self, x: Any, start_id: int, length: int) -> np.ndarray:
+    def generate(self, x: Any, start_id: int, length: int) -> Any:
         with ag.no_grad():
             _, (h, c) = self.encoder(x)
             context, state = h[0], (h, c)
-            ids = np.full((len(h[0]), 1), start_id, np.int64)
+            xp = array_module(h.data)
+            ids = xp.full((len(h[0]), 1), start_id, np.int64)
             out = []
             for _ in range(length):
                 logits, state = self._decode(ids, state, context)
                 ids = logits.data.argmax(axis=2)
                 out.append(ids[:, 0])
-        return np.stack(out, axis=1)
+        return xp.stack(out, axis=1)
 
 
 class AttentionSeq2Seq(Module):
@@ -90,7 +93,8 @@ class AttentionSeq2Seq(Module):
 
     Shape:
         ``forward(x, t_in)`` -> logits (N, T', vocab); ``attention`` after a call: the
-        weights (N, T', T); ``generate`` -> ids (N, length), weights in ``attention``.
+        weights (N, T', T); ``generate`` -> ids (N, length), weights (N, length, T) in
+        ``attention``, both on the model's device.
     """
 
     def __init__(self, vocab_size: int, wordvec_size: int = 16,
@@ -101,7 +105,7 @@ class AttentionSeq2Seq(Module):
         init.normal_(self.embed.weight, 0.0, 0.01)
         self.lstm = LSTM(wordvec_size, hidden_size, batch_first=True)
         self.out = Linear(2 * hidden_size, vocab_size)
-        self.attention: np.ndarray | None = None
+        self.attention: Any = None  # on the model's device
 
     def _decode(self, ids: Any, state: Any, enc: Variable) -> tuple[Variable, Any]:
         h, state = self.lstm(self.embed(ids), state)       # (N, T', H)
@@ -115,15 +119,16 @@ class AttentionSeq2Seq(Module):
         enc, state = self.encoder(x)
         return self._decode(t_in, state, enc)[0]
 
-    def generate(self, x: Any, start_id: int, length: int) -> np.ndarray:
+    def generate(self, x: Any, start_id: int, length: int) -> Any:
         with ag.no_grad():
             enc, state = self.encoder(x)
-            ids = np.full((enc.shape[0], 1), start_id, np.int64)
+            xp = array_module(enc.data)
+            ids = xp.full((enc.shape[0], 1), start_id, np.int64)
             out, maps = [], []
             for _ in range(length):
                 logits, state = self._decode(ids, state, enc)
                 ids = logits.data.argmax(axis=2)
                 out.append(ids[:, 0])
                 maps.append(self.attention[:, 0])
-        self.attention = np.stack(maps, axis=1)
-        return np.stack(out, axis=1)
+        self.attention = xp.stack(maps, axis=1)
+        return xp.stack(out, axis=1)

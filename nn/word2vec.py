@@ -17,6 +17,7 @@ import numpy as np
 
 import autograd as ag
 from autograd import ArgumentError, Variable
+from autograd.devices import array_module, to_numpy
 
 from . import functional as F
 from . import init
@@ -76,10 +77,11 @@ def _unit_rows(w: np.ndarray) -> np.ndarray:
 
 def most_similar(query: str, vocab: Any, vectors: np.ndarray, top: int = 5) -> list:
     """The ``top`` words whose vectors are closest to ``query``'s by cosine similarity, as
-    ``(word, similarity)``, the query itself left out."""
+    ``(word, similarity)``, the query itself left out. ``vectors`` (V, D) on any device,
+    compared on the host (a model's ``word_vecs`` on a GPU are copied over)."""
     if query not in vocab:
         raise ArgumentError(f"most_similar: {query!r} is not in the vocabulary")
-    unit = _unit_rows(np.asarray(vectors, dtype=np.float64))
+    unit = _unit_rows(np.asarray(to_numpy(vectors), dtype=np.float64))
     q = vocab.word_to_id[query]
     sims = unit @ unit[q]
     sims[q] = -np.inf
@@ -89,11 +91,11 @@ def most_similar(query: str, vocab: Any, vectors: np.ndarray, top: int = 5) -> l
 
 def analogy(a: str, b: str, c: str, vocab: Any, vectors: np.ndarray, top: int = 5) -> list:
     """``a`` is to ``b`` as ``c`` is to ...: the words closest to b - a + c (unit vectors),
-    the three left out, as ``(word, similarity)``."""
+    the three left out, as ``(word, similarity)``; ``vectors`` as for `most_similar`."""
     for w in (a, b, c):
         if w not in vocab:
             raise ArgumentError(f"analogy: {w!r} is not in the vocabulary")
-    unit = _unit_rows(np.asarray(vectors, dtype=np.float64))
+    unit = _unit_rows(np.asarray(to_numpy(vectors), dtype=np.float64))
     ia, ib, ic = (vocab.word_to_id[w] for w in (a, b, c))
     q = unit[ib] - unit[ia] + unit[ic]
     sims = unit @ (q / (np.linalg.norm(q) + 1e-8))
@@ -118,7 +120,9 @@ class UnigramSampler:
     replacement, as the book's GPU path does (its CPU path loops over rows without it): one
     vectorised draw, the few draws that hit their target drawn again.
 
-    ``sample(target)`` gives ``(N, sample_size)`` ids for targets ``(N,)``.
+    ``sample(target)`` gives ``(N, sample_size)`` ids for targets ``(N,)``. It draws on the
+    host, with NumPy's generator, whatever the model's device: a seed draws the same negatives
+    on every device. Targets on a GPU are copied to the host first; the ids are NumPy's.
     """
 
     def __init__(self, ids: np.ndarray, power: float = 0.75, sample_size: int = 5,
@@ -130,7 +134,7 @@ class UnigramSampler:
         self.rng = np.random.default_rng(seed)
 
     def sample(self, target: np.ndarray) -> np.ndarray:
-        target = np.asarray(target)
+        target = to_numpy(target)
         if (self.p[target] >= 1.0).any():
             raise ArgumentError("UnigramSampler: a target is the only word with a nonzero "
                                 "frequency; nothing else can be drawn")
@@ -170,13 +174,19 @@ class SimpleCBOW(Module):
         return self.out(self.in_embed(contexts).mean(axis=1))
 
     @property
-    def word_vecs(self) -> np.ndarray:
+    def word_vecs(self) -> Any:
+        """The input vectors (V, hidden_size), on the model's device (``to_numpy`` for the
+        host)."""
         return self.in_embed.weight.data
 
 
 class _NegativeSampling(Module):
     """The loss of a hidden vector against its word (label 1) and sampled others (label 0):
-    dot products with the output embeddings, then binary cross-entropy on the logits."""
+    dot products with the output embeddings, then binary cross-entropy on the logits.
+
+    The sampler draws on the host, so the targets are read there: keep them on the host
+    (a target on a GPU costs a copy back each step). The one copy per step to the model's
+    device is that of the looked-up ids, the targets with their negatives."""
 
     def __init__(self, vocab_size: int, hidden_size: int, sampler: UnigramSampler) -> None:
         super().__init__()
@@ -184,11 +194,14 @@ class _NegativeSampling(Module):
         init.normal_(self.out_embed.weight, 0.0, 0.01)  # the book's 0.01 N(0, 1)
         self.sampler = sampler
 
-    def loss(self, h: Variable, target: np.ndarray) -> Variable:
+    def loss(self, h: Variable, target: Any) -> Variable:
+        target = to_numpy(target)
         negatives = self.sampler.sample(target)  # (N, k)
         ids = np.concatenate([target[:, None], negatives], axis=1)  # (N, 1 + k)
+        # the ids go to the embedding on the host: it checks their range there, then copies
+        # them to the table's device (checked there, the range would be read back each step)
         scores = (self.out_embed(ids) * ag.expand_dims(h, 1)).sum(axis=2)  # embedding dot
-        labels = np.zeros(scores.shape, dtype=scores.dtype)
+        labels = array_module(scores.data).zeros(scores.shape, dtype=scores.dtype)
         labels[:, 0] = 1
         return F.binary_cross_entropy_with_logits(scores, labels, reduction="sum") / len(ids)
 
@@ -198,6 +211,9 @@ class CBOW(Module):
     words' input vectors predicts the word between them. ``word_vecs`` are the input vectors.
 
     Shape: ``forward(contexts, target)``: (N, 2 window) and (N,) ids -> the scalar loss.
+
+    On a device (``model.to("cuda")``), pass the ids as NumPy arrays: the embedding copies the
+    contexts over, and the negative sampler reads the targets on the host (as it draws there).
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, sampler: UnigramSampler) -> None:
@@ -208,20 +224,23 @@ class CBOW(Module):
 
     def forward(self, contexts: Any, target: Any) -> Variable:
         h = self.in_embed(contexts).mean(axis=1)
-        return self.ns.loss(h, np.asarray(target))
+        return self.ns.loss(h, target)
 
     @property
-    def word_vecs(self) -> np.ndarray:
+    def word_vecs(self) -> Any:
+        """The input vectors (V, hidden_size), on the model's device (``to_numpy`` for the
+        host)."""
         return self.in_embed.weight.data
 
 
 class SkipGram(CBOW):
     """Skip-gram with negative sampling: each word's input vector predicts every word of its
-    context. Same shapes as `CBOW`; the loss is summed over the context positions."""
+    context. Same shapes as `CBOW`; the loss is summed over the context positions. The
+    contexts are what the sampler reads here: on the host best, as `CBOW`'s ids."""
 
     def forward(self, contexts: Any, target: Any) -> Variable:
-        h = self.in_embed(np.asarray(target))
-        contexts = np.asarray(contexts)
+        h = self.in_embed(target)
+        contexts = to_numpy(contexts)  # read by the sampler, on the host
         total = None
         for k in range(contexts.shape[1]):
             part = self.ns.loss(h, contexts[:, k])

@@ -9,6 +9,7 @@ from typing import Iterable
 import numpy as np
 
 from autograd import Variable, as_variable
+from autograd.devices import array_module
 from autograd.errors import OpTypeError
 
 from .checks import OptimizerError, check_flag, check_real
@@ -71,7 +72,8 @@ def clip_grad_norm_(params: Variable | Iterable[Variable], max_norm: float,
         return 0.0
     # NOTE: the norms are taken in float64, so float16/float32 gradients cannot overflow them.
     norms = [np.linalg.norm(grad.astype(np.float64).ravel(), norm_type) for _, grad in with_grad]
-    total = float(np.linalg.norm(np.array([float(n) for n in norms]), norm_type))
+    # stacked where they are: a GPU's norms come back as one number, not one each
+    total = np.linalg.norm(array_module(with_grad[0][1]).stack(norms), norm_type).item()
     if error_if_nonfinite and not math.isfinite(total):
         raise OptimizerError(f"{name}: the total norm of order {norm_type} of the gradients is "
                              f"{total}; pass error_if_nonfinite=False to scale them anyway")

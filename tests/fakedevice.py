@@ -5,17 +5,48 @@ have no ``writeable`` flag, and remember a device index; its module creates its 
 So every place that creates arrays with NumPy, or checks ``type(x) is np.ndarray``, fails here
 as it would on CuPy.
 
-``with fake_device(): ...`` registers it as device type "fake" ("fake:0", "fake:1").
+``with fake_device(): ...`` registers it as device type "fake" ("fake:0", "fake:1"); ``with
+traffic() as seen: ...`` counts what crosses between it and the host meanwhile.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import types
 from typing import Any, Iterator
 
 import numpy as np
 
 from autograd import devices
+
+@dataclasses.dataclass
+class Traffic:
+    """What crossed between the host and the fake device: on a GPU each is a copy, and the
+    last two make the host wait for the device."""
+
+    to_device: int = 0  # arrays copied to the device (a move, or its module given host data)
+    to_host: int = 0    # arrays copied back (to_numpy, .get(), .tolist())
+    reads: int = 0      # single values read back (bool, int, float, .item()): a branch on one
+
+
+_COUNTERS: list[Traffic] = []  # the traffic() blocks open now
+
+
+def _count(kind: str) -> None:
+    for counter in _COUNTERS:
+        setattr(counter, kind, getattr(counter, kind) + 1)
+
+
+@contextlib.contextmanager
+def traffic() -> Iterator[Traffic]:
+    """Count the copies and reads between the host and the fake device during the block."""
+    counter = Traffic()
+    _COUNTERS.append(counter)
+    try:
+        yield counter
+    finally:
+        _COUNTERS.remove(counter)
+
 
 _REFUSED = ("Implicit conversion to a NumPy array is not allowed (as CuPy): use .get() "
             "or autograd.devices.to_numpy")
@@ -80,12 +111,15 @@ class FakeArray(np.lib.mixins.NDArrayOperatorsMixin):
 
     def get(self) -> np.ndarray:
         """A NumPy copy in host memory (CuPy's ``get``)."""
+        _count("to_host")
         return self._a.copy()
 
     def item(self) -> Any:
+        _count("reads")
         return self._a.item()
 
     def tolist(self) -> Any:
+        _count("to_host")
         return self._a.tolist()
 
     def __getattr__(self, name: str) -> Any:
@@ -112,15 +146,19 @@ class FakeArray(np.lib.mixins.NDArrayOperatorsMixin):
             yield self[i]
 
     def __bool__(self) -> bool:
+        _count("reads")
         return bool(self._a)
 
     def __float__(self) -> float:
+        _count("reads")
         return float(self._a)
 
     def __int__(self) -> int:
+        _count("reads")
         return int(self._a)
 
     def __index__(self) -> int:
+        _count("reads")
         return self._a.__index__()
 
     def __repr__(self) -> str:
@@ -183,6 +221,8 @@ def _asarray(a: Any, dtype: Any = None, index: int | None = None,
         return FakeArray(arr.copy() if copy and arr is a._a else arr, a._index)
     if isinstance(a, (tuple, list)) and any(isinstance(e, FakeArray) for e in a):
         a = [e._a if isinstance(e, FakeArray) else e for e in a]
+    else:
+        _count("to_device")
     return FakeArray(np.array(a, dtype=dtype, copy=True), _current[0] if index is None else index)
 
 
@@ -226,6 +266,7 @@ fake = _Module("fake_numpy")
 
 
 def _to_device(arr: Any, index: int) -> FakeArray:
+    _count("to_device")
     _current[0] = index
     if isinstance(arr, FakeArray):
         return FakeArray(arr._a.copy(), index)

@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+import autograd as ag
 import nn.data
 
 from .datafiles import require
+from .fakedevice import cupy_importable, fake_device, traffic
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SCRIPTS = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_"))
@@ -43,15 +45,18 @@ TEXT_SCRIPTS = {"vol2_ch02_count": ("ptb/ptb.valid.txt",),
                 "vol2_ch06_lstm_lm": ("ptb/ptb.valid.txt", "ptb/ptb.test.txt"),
                 "vol2_ch07_seq2seq": ("seq/addition.txt",),
                 "vol2_ch08_attention": ("seq/date.txt",)}
+# the scripts of the chapters the book runs on a GPU (vol 2 §1.5.2): they take --device
+DEVICE_SCRIPTS = {"vol2_ch04_word2vec", "vol2_ch05_rnnlm", "vol2_ch06_lstm_lm"}
 
 
-def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+         *options: str) -> dict[str, Any]:
     if name in MNIST_SCRIPTS:
         require(nn.data.data_root(), [f"mnist/{f}.gz" for f in MNIST_FILES],
                 "set ZEROGRAD_DATA to a folder whose mnist/ holds the four files")
     if name in TEXT_SCRIPTS:
         require(nn.data.data_root(), TEXT_SCRIPTS[name], "set ZEROGRAD_DATA to shared/data")
-    result = _script(name, monkeypatch).main(["--quick", "--out", str(tmp_path)])
+    result = _script(name, monkeypatch).main(["--quick", "--out", str(tmp_path), *options])
     for figure in result["figures"]:
         path = Path(figure)
         assert path.parent == tmp_path
@@ -74,6 +79,7 @@ def test_help_describes_the_options(name: str, monkeypatch: pytest.MonkeyPatch,
     for option in ("--quick", "--out", "--seed"):
         assert option in text
     assert ("--data-dir" in text) == (name in MNIST_SCRIPTS or name in TEXT_SCRIPTS)
+    assert ("--device" in text) == (name in DEVICE_SCRIPTS)
 
 
 def check_ch02_perceptron(r: dict[str, Any]) -> None:
@@ -242,3 +248,54 @@ CHECKS = {name[len("check_"):]: f for name, f in globals().items() if name.start
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_quick_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     CHECKS[name](_run(name, tmp_path, monkeypatch))
+
+
+def _same_numbers(got: Any, expected: Any, where: str = "result") -> None:
+    """``got`` has ``expected``'s structure, words and numbers (floats to 1e-6: the fake device
+    runs the CPU's NumPy kernels, so its runs equal the CPU's)."""
+    if isinstance(expected, dict):
+        assert set(got) == set(expected), where
+        for key in expected:
+            _same_numbers(got[key], expected[key], f"{where}[{key!r}]")
+    elif isinstance(expected, (list, tuple, np.ndarray)):
+        assert len(got) == len(expected), where
+        for i, (g, e) in enumerate(zip(got, expected)):
+            _same_numbers(g, e, f"{where}[{i}]")
+    elif isinstance(expected, (float, np.floating)):
+        assert type(got) is type(expected) and got == pytest.approx(expected, rel=1e-6), where
+    else:
+        assert got == expected, where
+
+
+@pytest.mark.parametrize("name", sorted(DEVICE_SCRIPTS))
+def test_quick_run_on_a_device_gives_the_cpus_numbers(name: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cpu = _run(name, tmp_path / "cpu", monkeypatch)
+    threads = ag.get_num_threads()
+    ag.set_num_threads(2)
+    try:
+        with fake_device(), traffic() as seen:
+            on_device = _run(name, tmp_path / "fake", monkeypatch, "--device", "fake")
+        assert ag.get_num_threads() == 1  # as the zerograd command does off the CPU
+        # it ran there: the weights went over, the scores came back
+        assert seen.to_device > 0 and seen.to_host > 0, seen
+    finally:
+        ag.set_num_threads(threads)
+    CHECKS[name](on_device)
+    for key in ("figures", "seconds"):
+        del cpu[key], on_device[key]
+    _same_numbers(on_device, cpu)
+
+
+@pytest.mark.skipif(cupy_importable(), reason="CuPy is installed here")
+@pytest.mark.parametrize("name", sorted(DEVICE_SCRIPTS))
+def test_device_cuda_without_cupy_says_how_to_install_it(
+        name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _script(name, monkeypatch).main(["--quick", "--device", "cuda"])
+    assert exit_info.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # before anything runs
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and "device 'cuda' needs CuPy" in lines[0], captured.err
+    assert "pip install 'zerograd[gpu]'" in lines[0] and "Traceback" not in captured.err

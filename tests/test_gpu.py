@@ -1,5 +1,6 @@
-"""The "cuda" device against the CPU: every op of the op table, the nn layers and a short
-SimpleConvNet training. Marked ``gpu``; they skip, saying why, without CuPy and a GPU (the
+"""The "cuda" device against the CPU: every op of the op table, the nn layers, a short
+SimpleConvNet training, and the second book's GPU chapters (word2vec, a language model,
+seq2seq generation). Marked ``gpu``; they skip, saying why, without CuPy and a GPU (the
 same checks run on every machine on the fake device: tests/test_*/test_devices.py).
 
 Run them with ``pytest -m gpu tests``.
@@ -18,6 +19,7 @@ from nn import zoo
 from .test_autograd.op_table import Row
 from .test_autograd.test_devices import ON_DEVICE, check_row
 from .test_nn import test_devices as nn_devices
+from .test_nn import test_vol2_devices as vol2
 
 pytestmark = pytest.mark.gpu
 
@@ -56,3 +58,16 @@ def test_weights_files_from_the_gpu_are_numpy(cuda, tmp_path) -> None:
     np.testing.assert_allclose(back.conv.weight.data, model.conv.weight.numpy(), rtol=1e-3,
                                atol=1e-4)
     assert nn.Linear(2, 2).cuda().weight.device == "cuda:0"
+
+
+@pytest.mark.parametrize("cls", [nn.word2vec.CBOW, nn.word2vec.SkipGram])
+def test_word2vec_on_the_gpu_matches_the_cpu(cuda, cls) -> None:
+    vol2.check_word2vec(cls, "cuda:0", rtol=1e-4)
+
+
+def test_a_language_model_on_the_gpu_matches_the_cpu(cuda) -> None:
+    vol2.check_language_model("cuda:0", rtol=1e-4)
+
+
+def test_generation_on_the_gpu_matches_the_cpu(cuda) -> None:
+    vol2.check_generate("cuda:0", rtol=1e-4)

@@ -8,8 +8,10 @@ import numpy as np
 
 from autograd.errors import ArgumentError
 
+from .loader import OnDevice
 
-class BPTTLoader:
+
+class BPTTLoader(OnDevice):
     """Windows of ``ids`` for a language model: ``(x, t)`` pairs of shape ``(batch_size,
     seq_len)``, ``t`` the next token of each ``x``.
 
@@ -19,7 +21,8 @@ class BPTTLoader:
     batch before: carry the recurrent state over, detached (``h = h.detach()``), and the
     model sees one unbroken text per row while backward goes back ``seq_len`` steps only.
     Each ``for`` loop is one epoch, from the start; ``len()`` batches, the last columns that
-    do not fill a window dropped.
+    do not fill a window dropped. ``to(device)`` hands the windows out on a device: the rows
+    are copied there once per epoch, each window a slice of them.
 
     >>> loader = BPTTLoader(np.arange(21), batch_size=2, seq_len=3)
     >>> [(x.tolist(), t.tolist()) for x, t in loader][0]
@@ -48,6 +51,9 @@ class BPTTLoader:
         return self.x.shape[1] // self.seq_len
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        # one copy of the rows per epoch, not two small ones per window: a copy to a GPU waits
+        # for it whatever its size
+        x, t = self.on_device((self.x, self.t))
         for k in range(len(self)):
             window = slice(k * self.seq_len, (k + 1) * self.seq_len)
-            yield self.x[:, window], self.t[:, window]
+            yield x[:, window], t[:, window]

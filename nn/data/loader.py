@@ -1,7 +1,8 @@
-"""``DataLoader``: iterate a dataset in (optionally shuffled) mini-batches of NumPy arrays."""
+"""``DataLoader``: iterate a dataset in (optionally shuffled) mini-batches of NumPy arrays;
+``OnDevice``, what every loader shares to hand its batches out on a device (``to``)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -12,7 +13,37 @@ from .collate import default_collate
 from .dataset import Dataset
 
 
-class DataLoader:
+Loader = TypeVar("Loader", bound="OnDevice")
+
+
+class OnDevice:
+    """A loader that hands its batches out on ``device``, set by ``to``: the part of
+    `DataLoader` and `BPTTLoader` that moves them. A subclass passes each batch it makes
+    through ``on_device``."""
+
+    device: Device = CPU
+
+    def to(self: Loader, device: str | Device) -> Loader:
+        """Yield every batch on ``device`` ("cpu", "cuda", "cuda:1") from now on: its arrays
+        (in tuples and lists too) copied there as the loader makes them (a `DataLoader`: each
+        batch; a `BPTTLoader`: its rows, once per epoch). Returns the loader.
+
+        >>> from nn.data import ArrayDataset
+        >>> loader = DataLoader(ArrayDataset(np.zeros((4, 2)), np.arange(4)), 2).to("cpu")
+        >>> loader.device
+        device(type='cpu')
+        """
+        self.device = Device(device)
+        if self.device.type != "cpu":
+            backend(self.device.type)  # "cuda" without CuPy says so now, not at the first batch
+        return self
+
+    def on_device(self, batch: Any) -> Any:
+        """``batch`` on the loader's device: itself on the CPU, else ``batch_to`` a copy."""
+        return batch if self.device.type == "cpu" else batch_to(batch, self.device)
+
+
+class DataLoader(OnDevice):
     """Mini-batches of a dataset, one epoch per ``for`` loop.
 
     With ``shuffle=True`` every epoch draws a new permutation from the loader's random
@@ -65,21 +96,6 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         self.generator = generator if generator is not None else np.random.default_rng(seed)
-        self.device: Device = CPU
-
-    def to(self, device: str | Device) -> DataLoader:
-        """Yield every batch on ``device`` ("cpu", "cuda", "cuda:1") from now on: its arrays
-        (in tuples and lists too) copied there as each batch is made. Returns the loader.
-
-        >>> from nn.data import ArrayDataset
-        >>> loader = DataLoader(ArrayDataset(np.zeros((4, 2)), np.arange(4)), 2).to("cpu")
-        >>> loader.device
-        device(type='cpu')
-        """
-        self.device = Device(device)
-        if self.device.type != "cpu":
-            backend(self.device.type)  # "cuda" without CuPy says so now, not at the first batch
-        return self
 
     def __len__(self) -> int:
         """Batches per epoch."""
@@ -97,7 +113,7 @@ class DataLoader:
             idx = order[start:start + self.batch_size]
             batch = fetch(idx) if fetch is not None else \
                 collate([self.dataset[int(i)] for i in idx])
-            yield batch if self.device.type == "cpu" else batch_to(batch, self.device)
+            yield self.on_device(batch)
 
     def __repr__(self) -> str:
         device = "" if self.device.type == "cpu" else f", device='{self.device}'"
