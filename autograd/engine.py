@@ -19,8 +19,8 @@ from .core import Function, Variable
 from .devices import get_array_module
 from .errors import AnomalyError, DeviceError, GraphError, OpTypeError, ShapeError
 from .mode import set_grad_enabled
-from .parallel import one_blas_thread
 from .mode import state as _grad_mode
+from .parallel import one_blas_thread
 
 
 def _check_differentiable(v: Any, what: str, op: str) -> Variable:

@@ -7,11 +7,12 @@ linear layers) into one chunk per thread.
 
 zerograd uses ``default_threads()`` threads (``OMP_NUM_THREADS``, else every CPU the process
 may run on) unless ``set_num_threads`` says otherwise. Importing it changes nothing in NumPy:
-while work is split over its threads, the BLAS library is lowered to one thread and put back
-after, so each chunk's products run on its own core instead of BLAS's threads fighting ours
-for them (BLAS's idle threads spin for ~0.1 s after each product). Products too small to hand
-to a thread (~60 µs) but large enough to share (an MLP's) run on BLAS's threads, as long as
-zerograd's own threads have been idle for ``BLAS_SPIN_S``, else on one.
+while zerograd works (``with one_blas_thread``: work split over its threads, a module's call,
+backward), the BLAS library is lowered to one thread and put back after, so each chunk's
+products run on its own core instead of BLAS's threads fighting ours for them (BLAS's idle
+threads spin for ~0.1 s after each product). Products too small to hand to a thread (~60 µs)
+but large enough to share (an MLP's) run on BLAS's threads, as long as zerograd's own threads
+have been idle for ``BLAS_SPIN_S``, else on one.
 
 ``set_num_threads(n)`` makes zerograd use exactly n threads, as ``torch.set_num_threads``
 does, and sets BLAS to one thread for good (raised for the mid-sized products above): then
@@ -181,13 +182,10 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return np.matmul(a, b)
         # too small to hand to our threads (an MLP's products): BLAS's threads, which answer
         # at once, while ours are idle; one thread while BLAS's would compete with ours
-        one = _pinned or _lowered > 0  # BLAS is at one thread now
         if time.monotonic() - _split_at < BLAS_SPIN_S:
-            if one:
-                return np.matmul(a, b)
             with one_blas_thread:
                 return np.matmul(a, b)
-        if not one:
+        if not (_pinned or _lowered):
             return np.matmul(a, b)  # BLAS has its own threads
         for set_threads, _ in _blas_libraries():
             set_threads(_threads)
