@@ -188,15 +188,18 @@ class Function:
         attributes named in ``freed_after_backward``. The structure stays (edges, output
         shapes and dtypes, scope, order), with no arrays, so the graph can still be drawn
         after a plain backward; it goes when its output does."""
+        freed = self._saved is not None
         if self._locks is not None:
             self._locks.release()
             self._locks = None
         self._saved = None
         for name in self.freed_after_backward:
-            self.__dict__.pop(name, None)
+            freed = self.__dict__.pop(name, None) is not None or freed
             if name in self.params:
                 self.params = {k: v for k, v in self.params.items() if k != name}
-        self.released = True
+        # an op that kept nothing (Add, a move to a device) can run backward again, as in
+        # PyTorch: a batch moved once with .to() serves many steps
+        self.released = self.released or freed
 
     def __repr__(self) -> str:
         params = "".join(f" {k}={v!r}" for k, v in self.params.items() if not _is_array(v))

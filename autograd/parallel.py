@@ -197,18 +197,28 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1]),
                    np.result_type(a, b))
     if b.ndim > 2:
-        chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a.shape[0], flops)
+        chunked(lambda i: np.matmul(a[i], b[i], out=out[i]), a, flops)
     else:
-        chunked(lambda i: np.matmul(a[i], b, out=out[i]), a.shape[0], flops)
+        chunked(lambda i: np.matmul(a[i], b, out=out[i]), a, flops)
     return out
 
 
-def chunked(work: Callable[[Any], None], rows: int, elements: int) -> None:
-    """Call ``work(index)`` so that the indices together cover ``rows`` rows of the first axis
+def chunked(work: Callable[[Any], None], rows: Any, elements: int) -> None:
+    """Call ``work(index)`` so that the indices together cover the rows of the first axis
     once: ``work(...)`` alone when the job is small (``elements`` in all) or one thread is
     set, else ``work(slice(lo, hi))`` for one chunk per thread, run concurrently, with BLAS
-    at one thread meanwhile. ``work`` must only write to its own rows."""
+    at one thread meanwhile. ``work`` must only write to its own rows.
+
+    ``rows`` is the array whose first axis is split (a 0-d array is one row), or a count.
+    Work on another device's arrays runs whole: its array module already spreads each op
+    over the device, and CuPy's current device is per thread.
+    """
     global _pool, _split_at
+    if not isinstance(rows, int):
+        if type(rows) is not np.ndarray:
+            work(...)
+            return
+        rows = len(rows) if rows.ndim else 1
     threads = min(_threads, rows)
     # NOTE: work split from inside a chunk runs there: a pool thread waiting on the pool could
     # wait for itself

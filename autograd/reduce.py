@@ -47,23 +47,31 @@ def sum_to_array(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return y.reshape(shape) if lead or y.shape != shape else y
 
 
-def reduce_keepdims(ufunc: np.ufunc, x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """``ufunc.reduce`` over ``axes`` with kept dims, fast when the reduced axes are short.
+# the reductions reduce_keepdims makes, and the ufunc that combines two slices for each
+_COMBINE = {"sum": np.add, "max": np.maximum}
+
+
+def reduce_keepdims(x: np.ndarray, name: str, axes: tuple[int, ...]) -> np.ndarray:
+    """``x.sum`` or ``x.max`` (``name``) over ``axes`` with kept dims.
 
     NOTE: NumPy reduces a short axis (a 2x2 pooling window, say) one tiny inner loop at a time,
     about 40x slower than combining the slices elementwise, which is what this does for axes of
-    at most 8 elements; the result is the same (for sums, up to rounding order).
+    at most 8 elements; the result is the same (for sums, up to rounding order). Other array
+    modules (CuPy) reduce in one call: one kernel beats a kernel per slice on a GPU.
     """
+    if type(x) is not np.ndarray:
+        return getattr(x, name)(axis=axes, keepdims=True)
+    combine = _COMBINE[name]
     for a in sorted(axes, key=lambda a: x.shape[a]):
         k = x.shape[a]
         if k > 8 or k == 0 or x.size < 4096:
-            x = ufunc.reduce(x, axis=a, keepdims=True)
+            x = getattr(x, name)(axis=a, keepdims=True)
             continue
         lead = (slice(None),) * a
-        out = ufunc(x[lead + (slice(0, 1),)], x[lead + (slice(1, 2),)]) if k > 1 else \
+        out = combine(x[lead + (slice(0, 1),)], x[lead + (slice(1, 2),)]) if k > 1 else \
             x[lead + (slice(0, 1),)].copy()
         for i in range(2, k):
-            ufunc(out, x[lead + (slice(i, i + 1),)], out=out)
+            combine(out, x[lead + (slice(i, i + 1),)], out=out)
         x = out
     return x
 
@@ -76,7 +84,7 @@ class Sum(Function):
         self.axes = normalize_axis(axis, x.ndim, "Sum", x.shape)
         self.x_shape = x.shape
         if x.size >= 4096 and self.axes and all(x.shape[a] <= 8 for a in self.axes):
-            y = reduce_keepdims(np.add, x, self.axes)
+            y = reduce_keepdims(x, "sum", self.axes)
             return y if keepdims else y.reshape(
                 tuple(s for i, s in enumerate(x.shape) if i not in self.axes))
         return x.sum(axis=self.axes, keepdims=keepdims)
@@ -97,7 +105,7 @@ class Max(Function):
             raise ShapeError(f"Max: cannot reduce a zero-size axis (input shape {x.shape}, "
                              f"axis {axis!r})")
         self.save_for_backward(x)
-        self.top = reduce_keepdims(np.maximum, x, self.axes)  # backward finds the maxima by it
+        self.top = reduce_keepdims(x, "max", self.axes)  # backward finds the maxima by it
         return self.top if keepdims else self.top.reshape(
             tuple(s for i, s in enumerate(x.shape) if i not in self.axes))
 

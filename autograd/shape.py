@@ -78,7 +78,11 @@ class GetItemGrad(Function):
         if _is_basic(index):
             out[index] = grad  # basic indices never repeat an element
         else:
-            np.add.at(out, index, grad)
+            xp = array_module(grad)
+            if xp is not np:  # CuPy scatters only with indices on its device
+                parts = index if isinstance(index, tuple) else (index,)
+                index = tuple(xp.asarray(i) if isinstance(i, np.ndarray) else i for i in parts)
+            xp.add.at(out, index, grad)  # not np.add.at: CuPy's arrays refuse its tuple index
         return out
 
     def backward(self, grad):

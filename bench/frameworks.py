@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, Callable
 
@@ -123,6 +123,20 @@ FRAMEWORKS: dict[str, Framework] = {f.name: f for f in (
               "DeZero: measured as shipped; only the NumPy aliases it needs under NumPy 2 "
               "(np.int, np.float, np.object, np.bool) are restored before import."),
 )}
+
+
+def on_device(device: str) -> dict[str, Framework]:
+    """FRAMEWORKS as the tables name them for a run on ``device`` ("cpu" or "cuda")."""
+    if device == "cpu":
+        return FRAMEWORKS
+    gpu = device.upper()
+    return {**FRAMEWORKS,
+            "torch": replace(FRAMEWORKS["torch"], label=f"PyTorch ({gpu})",
+                             note=f"PyTorch: eager {gpu} tensors, synchronized after each "
+                                  "timed call."),
+            "zerograd": replace(FRAMEWORKS["zerograd"],
+                                note=f"zerograd: imported from this checkout, on CuPy ({gpu}), "
+                                     "synchronized after each timed call.")}
 
 
 def runs_as(name: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.frameworks import FRAMEWORKS
+from bench.frameworks import Framework, on_device
 from bench.workload import Case, Workload
 
 MISSING = "—"
@@ -63,13 +63,14 @@ def summary_table(workloads: list[Workload], runs: dict[str, dict[str, Any]],
         machine: ``bench.machine.machine_info``, for a line saying where it ran.
     """
     clock = settings.get("clock", "wall")
+    frameworks = on_device(settings.get("device", "cpu"))
     reference = workloads[0].reference if workloads else "torch"
-    ref_label = FRAMEWORKS[reference].label
+    ref_label = frameworks[reference].label
     ok = {name: run for name, run in runs.items() if run.get("status") == "ok"}
     with_ratio = [n for n in ok if n != reference and n != "numpy" and reference in ok]
     header = ["workload", "case", "unit"]
     for name in ok:
-        header.append(FRAMEWORKS[name].label)
+        header.append(frameworks[name].label)
         if name in with_ratio:
             header.append(f"× {ref_label}")
     how = {w.describe(settings) for w in workloads}
@@ -86,7 +87,7 @@ def summary_table(workloads: list[Workload], runs: dict[str, dict[str, Any]],
                 if name in with_ratio:
                     cells.append(_ratio(value, ref_value))
             lines.append(_row(cells))
-    failed = [f"{FRAMEWORKS[n].label}: {r['status']}" for n, r in runs.items() if n not in ok]
+    failed = [f"{frameworks[n].label}: {r['status']}" for n, r in runs.items() if n not in ok]
     if failed:
         lines += ["", "Not measured: " + "; ".join(failed) + "."]
     if machine:
@@ -109,7 +110,8 @@ def _machine_line(machine: dict[str, Any]) -> str:
             f"{load(machine.get('load_average'))} after.")
 
 
-def _check_notes(workload: Workload, runs: dict[str, dict[str, Any]]) -> list[str]:
+def _check_notes(workload: Workload, runs: dict[str, dict[str, Any]],
+                 frameworks: dict[str, Framework]) -> list[str]:
     checks = {name: run["checks"][workload.name] for name, run in runs.items()
               if run.get("status") == "ok" and workload.name in run.get("checks", {})}
     if not checks:
@@ -124,9 +126,9 @@ def _check_notes(workload: Workload, runs: dict[str, dict[str, Any]]) -> list[st
                  / abs(base["loss_after_step"])
                  for name, c in checks.items() if name != CHECK_REFERENCE}
         far = {n: d for n, d in diffs.items() if d > AFTER_STEP_RTOL}
-        text = "; ".join(f"{FRAMEWORKS[n].label} {d:.1e}" for n, d in diffs.items())
+        text = "; ".join(f"{frameworks[n].label} {d:.1e}" for n, d in diffs.items())
         notes.append(f"After one optimizer step the loss differs from "
-                     f"{FRAMEWORKS[CHECK_REFERENCE].label}'s by: {text} (relative)"
+                     f"{frameworks[CHECK_REFERENCE].label}'s by: {text} (relative)"
                      + (f": more than {AFTER_STEP_RTOL:g}, so backward or the optimizer "
                         "differs — do not compare these rows." if far else "."))
     return notes
@@ -142,7 +144,8 @@ def workload_table(workload: Workload, runs: dict[str, dict[str, Any]],
         settings: the ``repeats`` (in all), ``warmup``, ``threads`` and ``rounds`` used, and
             the ``clock`` to show: ``"wall"`` or ``"cpu"`` (this thread's CPU time).
     """
-    ref_label = FRAMEWORKS[workload.reference].label
+    frameworks = on_device(settings.get("device", "cpu"))
+    ref_label = frameworks[workload.reference].label
     clock = settings.get("clock", "wall")
     cases = _measured_cases(workload, runs)
     header = ["framework", "version"]
@@ -164,7 +167,7 @@ def workload_table(workload: Workload, runs: dict[str, dict[str, Any]],
     for name, run in runs.items():
         if not workload.runs_on(name):
             continue
-        framework = FRAMEWORKS[name]
+        framework = frameworks[name]
         if run["status"] != "ok":
             lines.append(_row([framework.label, run["status"]]
                               + [""] * (len(header) - 2)))
@@ -186,7 +189,7 @@ def workload_table(workload: Workload, runs: dict[str, dict[str, Any]],
     if reference.get("status") != "ok":
         notes.append(f"No ratios: {ref_label} was not measured "
                      f"({reference.get('status', 'not selected')}).")
-    notes.extend(_check_notes(workload, runs))
+    notes.extend(_check_notes(workload, runs, frameworks))
     if len(set(dtypes.values())) > 1:
         notes.append(f"{workload.result.capitalize()} differ: "
                      + "; ".join(f"{label} {dtype}" for label, dtype in dtypes.items()) + ".")

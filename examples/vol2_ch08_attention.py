@@ -7,25 +7,28 @@ the scores weighs them into the context its output layer reads. Characters as ve
 hidden 256, the book's 10 epochs (Adam, lr 0.001, batch 128, gradients clipped at 5). The
 figures: exact-match accuracy on the 5,000 held-out dates after each epoch, and the attention
 weights of a few conversions as heatmaps (answer characters down, question characters across).
+``--device cuda`` trains and scores the model on the GPU through CuPy.
 
     python examples/vol2_ch08_attention.py [--quick] [--out DIR] [--data-dir DIR] [--epochs N]
+                                           [--device DEVICE]
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-
 import nn
 import nn.data
 import nn.seq2seq
+from autograd.devices import to_numpy
 
 import _common
-from vol2_ch07_seq2seq import fit
+from vol2_ch07_seq2seq import answers, fit
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    parser = _common.make_parser(__doc__, data="seq", epochs=10)
+    parser = _common.make_parser(__doc__, data="seq", epochs=10, device=True)
     args = parser.parse_args(argv)
+    device = _common.use_device(parser, args.device)
     clock = _common.Stopwatch()
     epochs, max_steps = (1, 2) if args.quick else (args.epochs, None)
     data = nn.data.Dates(root=args.data_dir, reverse=True)
@@ -33,17 +36,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.quick:
         test = nn.data.ArrayDataset(*(a[:200] for a in test.arrays))
     print(f"dates: 45,000 to learn from, {len(test)} to test; {epochs} epochs, Adam lr 0.001, "
-          "batch 128, clip 5.0; characters as vectors of 16, hidden 256, questions reversed")
+          "batch 128, clip 5.0; characters as vectors of 16, hidden 256, questions reversed"
+          + ("" if device == "cpu" else f", on {device}"))
     _common.seed_all(args.seed)
-    model = nn.seq2seq.AttentionSeq2Seq(len(data.vocab), 16, 256)
+    model = nn.seq2seq.AttentionSeq2Seq(len(data.vocab), 16, 256).to(device)
     losses, accs = fit(model, train, test, epochs, args.seed, not args.no_progress, max_steps,
                        "attention")
     for e, (loss, acc) in enumerate(zip(losses, accs), 1):
         print(f"  epoch {e:2d}: loss {loss:.4f}, test exact match {acc:.4f}")
     x, t = test.arrays
     picks = x[:3]
-    guess = model.generate(picks, int(t[0, 0]), t.shape[1] - 1)
-    weights = model.attention  # (3, answer length, question length)
+    guess = answers(model, picks, int(t[0, 0]), t.shape[1] - 1)
+    weights = to_numpy(model.attention)  # (3, answer length, question length)
     for q, g in zip(picks, guess):
         print(f"    {data.decode(q[::-1]).strip():30s} -> {data.decode(g)}")
 

@@ -79,6 +79,7 @@ class FakeArray(np.lib.mixins.NDArrayOperatorsMixin):
         raise TypeError(_REFUSED)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        _as_cupy_ufunc(ufunc, method, inputs)
         index = _index_of((inputs, kwargs))
         args, kw = _unwrap((inputs, kwargs), index)
         return _wrap(getattr(ufunc, method)(*args, **kw), index)
@@ -128,6 +129,8 @@ class FakeArray(np.lib.mixins.NDArrayOperatorsMixin):
         method = getattr(self._a, name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if "initial" in kwargs:  # as CuPy's reductions
+                raise TypeError(f"{name}() got an unexpected keyword argument 'initial'")
             args, kwargs = _unwrap((args, kwargs), self._index)
             return _wrap(method(*args, **kwargs), self._index)
         return call
@@ -169,6 +172,35 @@ _METHODS = {"reshape", "transpose", "astype", "copy", "sum", "mean", "max", "min
             "argmin", "any", "all", "ravel", "flatten", "squeeze", "swapaxes", "fill", "var",
             "std", "prod", "cumsum", "clip", "dot", "repeat", "take", "nonzero", "view",
             "round", "conj"}
+
+
+def _as_cupy_ufunc(ufunc: Any, method: str, inputs: tuple) -> None:
+    """Refuse what CuPy's ``__array_ufunc__`` refuses: ``np.add.at(a, (i, j), b)`` (a tuple
+    is no array), and ``reduce``/``accumulate`` of ufuncs other than add and multiply."""
+    if method == "__call__":
+        return
+    if method == "at" or any(type(x) in (tuple, list) for x in inputs):
+        raise TypeError(f"operand type(s) all returned NotImplemented from __array_ufunc__"
+                        f"({ufunc!r}, {method!r}, ...): the fake device, as CuPy, takes "
+                        f"{ufunc.__name__}.{method} only from its own module")
+    if ufunc not in (np.add, np.multiply):
+        raise NotImplementedError(f"`{ufunc.__name__}.{method}` is not supported yet (as CuPy)")
+
+
+class _Ufunc:
+    """A ufunc of the fake module: NumPy's, with CuPy's ``at`` (indices on the device)."""
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self._ufunc = ufunc
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._ufunc(*args, **kwargs)
+
+    def at(self, a: FakeArray, indices: Any, b: Any = None) -> None:
+        self._ufunc.at(a._a, _unwrap(indices, a._index), _unwrap(b, a._index))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ufunc, name)
 
 
 def _index_of(args: Any) -> int:
@@ -250,8 +282,10 @@ class _Module(types.ModuleType):
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(np, name)
-        if isinstance(value, (np.ufunc, type)) or not callable(value):
-            return value  # ufuncs dispatch through __array_ufunc__; dtypes and constants
+        if isinstance(value, np.ufunc):
+            return _Ufunc(value)  # calls dispatch through __array_ufunc__
+        if isinstance(value, type) or not callable(value):
+            return value  # dtypes and constants
         if isinstance(value, types.ModuleType):
             raise AttributeError(f"the fake device has no {name!r} module")
 

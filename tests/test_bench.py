@@ -127,3 +127,20 @@ def test_bench_on_cuda_says_what_is_missing() -> None:
     assert proc.returncode == 1
     assert "zerograd: cannot use cuda" in proc.stderr and "pip install" in proc.stderr
     assert "nothing to measure on cuda" in proc.stderr
+
+
+def test_tables_name_the_device_that_was_measured() -> None:
+    from bench.report import summary_table, workload_table
+    from bench.workloads import WORKLOADS
+
+    workload = WORKLOADS["mlp_train"]
+    runs = {name: {"status": "ok", "version": "1", "results": {
+        "mlp_train": {"step": {"median": 1e-3, "cpu_median": 1e-3, "dtype": "float32"}}}}
+        for name in ("zerograd", "torch")}
+    for device, label in (("cpu", "PyTorch (CPU)"), ("cuda", "PyTorch (CUDA)")):
+        settings = {"repeats": 2, "warmup": 1, "threads": 1, "rounds": 1, "device": device}
+        tables = summary_table([workload], runs, settings) + workload_table(workload, runs,
+                                                                             settings)
+        assert f"| {label} |" in tables and f"× {label}" in tables
+        assert ("CuPy" in tables) == (device == "cuda")
+    assert "PyTorch (CPU)" not in tables

@@ -46,7 +46,8 @@ TEXT_SCRIPTS = {"vol2_ch02_count": ("ptb/ptb.valid.txt",),
                 "vol2_ch07_seq2seq": ("seq/addition.txt",),
                 "vol2_ch08_attention": ("seq/date.txt",)}
 # the scripts of the chapters the book runs on a GPU (vol 2 §1.5.2): they take --device
-DEVICE_SCRIPTS = {"vol2_ch04_word2vec", "vol2_ch05_rnnlm", "vol2_ch06_lstm_lm"}
+DEVICE_SCRIPTS = {"vol2_ch04_word2vec", "vol2_ch05_rnnlm", "vol2_ch06_lstm_lm",
+                  "vol2_ch07_seq2seq", "vol2_ch08_attention"}
 
 
 def _run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -30,7 +30,7 @@ class Relu(Function):
                 np.greater(x[i], 0, out=mask[i])
             np.maximum(x[i], 0, out=y[i])
 
-        parallel.chunked(work, len(x) if x.ndim else 1, x.size)
+        parallel.chunked(work, x, x.size)
         return y
 
     def backward(self, grad):
@@ -39,8 +39,8 @@ class Relu(Function):
     def fast_backward(self, grad):
         """The same product on arrays, split over zerograd's threads."""
         out = array_module(grad).empty(grad.shape, grad.dtype)
-        parallel.chunked(lambda i: np.multiply(grad[i], self.mask[i], out=out[i]),
-                         len(grad) if grad.ndim else 1, grad.size)
+        parallel.chunked(lambda i: np.multiply(grad[i], self.mask[i], out=out[i]), grad,
+                         grad.size)
         return out
 
 
@@ -78,7 +78,8 @@ def softmax(x: Any, axis: int = -1) -> Variable:
     array([0.5, 0.5])
     """
     x = ag.as_variable(x)
-    shifted = x - x.data.max(axis=axis, keepdims=True, initial=-np.inf)
+    # max() of an empty axis fails (CuPy's max has no ``initial``); an empty softmax is empty
+    shifted = x - x.data.max(axis=axis, keepdims=True) if x.size else x
     e = ag.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 

@@ -72,7 +72,7 @@ def im2col_array(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]
     n, c = x.shape[:2]
     cols = array_module(x).empty(
         (n, c, *kernel, *output_shape(x.shape, kernel, stride, padding, dilation)), x.dtype)
-    parallel.chunked(lambda i: _copy_windows(x, cols, i, stride, padding, dilation), n,
+    parallel.chunked(lambda i: _copy_windows(x, cols, i, stride, padding, dilation), x,
                      cols.size)
     return cols
 
@@ -121,7 +121,7 @@ def correlate(x: np.ndarray, weight: np.ndarray, kernel: tuple[int, int],
         for block, cols in column_blocks(x, rows, kernel, stride, padding, dilation):
             np.matmul(w, cols, out=y[block])
 
-    parallel.chunked(work, n, n * c * kh * kw * oh * ow * (1 + oc // 64))
+    parallel.chunked(work, x, n * c * kh * kw * oh * ow * (1 + oc // 64))
     return y
 
 
@@ -159,10 +159,10 @@ def weight_grad_array(x: np.ndarray, grad: np.ndarray, kernel: tuple[int, int],
             total += out.sum(axis=0)
         totals.append(total)
 
-    parallel.chunked(work, n, n * ckk * p * (1 + oc // 64))
+    parallel.chunked(work, x, n * ckk * p * (1 + oc // 64))
     # a new C-ordered array, not a view: .grad keeps it as it is
-    grad_w = xp.ascontiguousarray(sum(totals[1:], totals[0]).T)
-    grad_w.shape = (oc, c, *kernel)
+    grad_w = xp.empty((oc, c, *kernel), totals[0].dtype)
+    grad_w.reshape(oc, ckk)[...] = sum(totals[1:], totals[0]).T
     return grad_w
 
 
@@ -255,7 +255,7 @@ def input_grad_array(grad: np.ndarray, weight: np.ndarray, x_shape: tuple[int, .
     n, oh, ow = grad.shape[0], grad.shape[2], grad.shape[3]
     w, g = weight.reshape(oc, c * kh * kw).T, grad.reshape(n, oc, oh * ow)
     gcols = array_module(g).empty((n, c * kh * kw, oh * ow), np.result_type(w, g))
-    parallel.chunked(lambda i: np.matmul(w, g[i], out=gcols[i]), n, gcols.size * oc // 64)
+    parallel.chunked(lambda i: np.matmul(w, g[i], out=gcols[i]), g, gcols.size * oc // 64)
     return col2im_array(gcols.reshape(n, c, kh, kw, oh, ow), x_shape, kernel, stride, padding,
                         dilation)
 

@@ -49,7 +49,7 @@ class SoftmaxCrossEntropy(Function):
             np.exp(e[rows], out=e[rows])
             sums[rows] = e[rows].sum(axis=1)
 
-        parallel.chunked(work, len(x), x.size)
+        parallel.chunked(work, x, x.size)
         if self.requires_grad:
             # NOTE: kept for fast_backward, which then needs no second exp over (N, C): on a
             # language model's (700, 10,000) logits that is a third of the loss's time (bench
@@ -78,7 +78,7 @@ class SoftmaxCrossEntropy(Function):
             p[span, self.labels[rows]] -= 1
             p[rows] *= factor if np.ndim(factor) == 0 else factor[rows]
 
-        parallel.chunked(work, len(p), p.size)
+        parallel.chunked(work, p, p.size)
         return p
 
     def _onehot(self, x):

@@ -60,7 +60,7 @@ class MaxPoolTiles(Function):
                                                       out=step[i]), out=argmax[i])
                 np.maximum(y[i], tile, out=y[i])
 
-        parallel.chunked(work, n, x.size)
+        parallel.chunked(work, x, x.size)
         return y
 
     def backward(self, grad):
@@ -92,7 +92,7 @@ class MaxPoolTiles(Function):
                 np.multiply(grad[i], self.argmax[i] == k,
                             out=grad_x[i, :, k // kw:oh * kh:kh, k % kw:ow * kw:kw])
 
-        parallel.chunked(work, n, grad_x.size)
+        parallel.chunked(work, grad_x, grad_x.size)
         return grad_x
 
 

@@ -212,6 +212,20 @@ def test_second_backward_through_freed_graph() -> None:
     assert x.grad.item() == 8.0
 
 
+def test_ops_that_kept_nothing_backward_again() -> None:
+    # as PyTorch: only freed saved values stop a second backward. A batch moved to a device
+    # once (ToDevice keeps no array) serves every step of a loop
+    x = Variable(np.array([1.0, 2.0]))
+    moved = x.to("cpu") + 1  # Add and the move keep nothing
+    for step in range(1, 3):
+        (moved * 3.0).sum().backward()  # a fresh Mul each step
+        np.testing.assert_array_equal(x.grad.data, [3.0 * step] * 2)
+    y = moved * moved  # Mul keeps its inputs: freed by the first backward
+    y.sum().backward()
+    with pytest.raises(GraphError, match="backward through the graph a second time"):
+        y.sum().backward()
+
+
 def test_backward_needs_grad_for_non_scalar() -> None:
     x = Variable(np.ones(3))
     y = x * 2

@@ -256,7 +256,7 @@ def test_after_backward_the_graph_holds_no_arrays(row: Row, data) -> None:
         return
     total.backward()
     for f in _functions(total):
-        assert f.released and f._saved is None
+        assert f._saved is None
         held = [k for k, v in vars(f).items() if isinstance(v, np.ndarray)]
         held += [f"params[{k!r}]" for k, v in f.params.items() if isinstance(v, np.ndarray)]
         assert not held, (f"{type(f).__name__} keeps {held} after backward; list them in "

@@ -51,6 +51,22 @@ def test_small_jobs_stay_on_this_thread():
     assert calls == [...]
 
 
+def test_arrays_split_by_their_rows_and_device_arrays_run_whole(threads):
+    from ..fakedevice import fake_device
+
+    seen = np.zeros(7, int)
+    parallel.chunked(lambda i: seen.__setitem__(i, seen[i] + 1), np.empty((7, 2)), 10**9)
+    assert (seen == 1).all()
+    calls = []
+    parallel.chunked(calls.append, np.float64(1.0).reshape(()), 10**9)  # 0-d: one row
+    assert calls in ([...], [slice(0, 1)])
+    with fake_device():  # a GPU's module spreads each op itself; CuPy's device is per thread
+        x = ag.Variable(np.ones((6, 1, 5, 5))).to("fake").data
+        calls.clear()
+        parallel.chunked(calls.append, x, 10**9)
+        assert calls == [...]
+
+
 def test_thread_count_is_checked():
     with pytest.raises(ValueError, match="set_num_threads: need at least 1 thread"):
         ag.set_num_threads(0)
