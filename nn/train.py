@@ -147,15 +147,22 @@ class Trainer:
         """Mean loss and accuracy over ``loader``, in eval mode and without a graph."""
         was_training = self.model.training
         self.model.eval()
-        total_loss = correct = count = 0.0
+        # NOTE: summed where the model computes and read once at the end: on a GPU two reads
+        # per batch would each wait for the queued work
+        total_loss: Any = 0.0
+        correct: Any = 0
+        count = 0
         with ag.no_grad():
             for x, t in loader:
                 logits = self.model(x)
-                total_loss += float(self.loss_fn(logits, t).data) * len(t)
-                correct += float((logits.data.argmax(axis=1) == t).sum())
+                total_loss = total_loss + \
+                    self.loss_fn(logits, t).data.astype(np.float64) * len(t)
+                correct = correct + (logits.data.argmax(axis=1) == t).sum()
                 count += len(t)
         self.model.train(was_training)
-        return (total_loss / count, correct / count) if count else (float("nan"),) * 2
+        if not count:
+            return (float("nan"),) * 2
+        return float(total_loss) / count, float(correct) / count
 
     def fit(self, train_loader: Any, epochs: int, val_loader: Any = None,
             resume: bool = False) -> History:

@@ -94,3 +94,21 @@ def test_ignored_positions_add_nothing():
 def test_errors(call, pattern):
     with pytest.raises(ag.ZerogradError, match=pattern):
         call()
+
+
+def test_labels_on_a_device_are_checked_there():
+    from ..fakedevice import fake_device
+
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    with fake_device():
+        for t, ignore in (([0, 2, 1, 0], -100), ([0, -100, 1, -100], -100), ([1, 7, 7, 2], 7)):
+            on = ag.Variable(np.array(t)).to("fake")
+            for reduction in ("mean", "none"):
+                got = F.cross_entropy(ag.Variable(x).to("fake"), on, reduction=reduction,
+                                      ignore_index=ignore)
+                np.testing.assert_allclose(got.numpy(), F.cross_entropy(
+                    x, np.array(t), reduction=reduction, ignore_index=ignore).data, rtol=1e-12)
+        for t, pattern in (([0, 3, 1, 0], "label 3 is out of range for 3 classes"),
+                           ([0, -1, -100, 0], r"label -1 is out of range .*ignore_index is -100")):
+            with pytest.raises(ag.OpIndexError, match=pattern):
+                F.cross_entropy(ag.Variable(x).to("fake"), ag.Variable(np.array(t)).to("fake"))

@@ -10,8 +10,9 @@ import nn
 import optim
 from autograd import devices
 from nn import cli, data, zoo
+from nn.train import Trainer
 
-from ..fakedevice import FakeArray, cupy_importable, fake_device
+from ..fakedevice import FakeArray, cupy_importable, fake_device, traffic
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +157,22 @@ def test_cuda_without_cupy_says_how_to_install_it(capsys) -> None:
     assert cli.main(["train", "--epochs", "1", "--device", "cuda"]) == 1
     err = capsys.readouterr().err
     assert "zerograd: device 'cuda' needs CuPy" in err and "pip install" in err
+
+
+def test_evaluate_on_a_device_reads_back_once(fake) -> None:
+    """Trainer.evaluate sums the loss and the hits on the device: two numbers read back after
+    the loader, not two per batch; cross_entropy checks the labels there (two flags copied
+    back per batch, the labels not sent back again); the figures are the CPU's."""
+    nn.random.manual_seed(0)
+    model = zoo.MODELS["mlp"]()
+    x, t = _batch(0, 40)
+    on_cpu = Trainer(model, optim.SGD(model.parameters(), lr=0.1), progress=False)
+    loader = data.DataLoader(data.ArrayDataset(x, t), batch_size=8)
+    expected = on_cpu.evaluate(loader)
+    model.to("fake")
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.1), progress=False)
+    with traffic() as seen:
+        got = trainer.evaluate(loader.to("fake"))
+    # 5 batches: x and t copied once each, the labels' flags back once each, 2 sums read
+    assert (seen.to_device, seen.to_host, seen.reads) == (10, 5, 2), seen
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
