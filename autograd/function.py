@@ -194,7 +194,8 @@ class Function:
             self._locks = None
         self._saved = None
         for name in self.freed_after_backward:
-            freed = self.__dict__.pop(name, None) is not None or freed
+            freed = name in self.__dict__ or freed  # even a None: backward reads it
+            self.__dict__.pop(name, None)
             if name in self.params:
                 self.params = {k: v for k, v in self.params.items() if k != name}
         # an op that kept nothing (Add, a move to a device) can run backward again, as in

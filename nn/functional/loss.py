@@ -185,7 +185,7 @@ def cross_entropy(x: Any, t: Any, reduction: str = "mean", ignore_index: int = -
         return loss.reshape(positions)
     if reduction == "sum":
         return loss.sum()
-    n = int(counted.sum())
+    n = int(counted.sum()) if any_ignored else counted.size  # no read back when none is
     return loss.sum() / n if n else loss.sum() * np.nan
 
 

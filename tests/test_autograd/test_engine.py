@@ -224,6 +224,10 @@ def test_ops_that_kept_nothing_backward_again() -> None:
     y.sum().backward()
     with pytest.raises(GraphError, match="backward through the graph a second time"):
         y.sum().backward()
+    z = x[None]  # GetItem frees its index, None here: released all the same
+    z.sum().backward()
+    with pytest.raises(GraphError, match="GetItem: trying to backward through the graph"):
+        z.sum().backward()
 
 
 def test_backward_needs_grad_for_non_scalar() -> None:
