@@ -51,8 +51,11 @@ def test_small_jobs_stay_on_this_thread():
     assert calls == [...]
 
 
-def test_arrays_split_by_their_rows_and_device_arrays_run_whole(threads):
+def test_arrays_split_by_their_rows_and_device_arrays_run_whole(threads, monkeypatch):
+    import importlib
+
     from ..fakedevice import fake_device
+    im2col = importlib.import_module("nn.functional.im2col")  # the module, not the function
 
     seen = np.zeros(7, int)
     parallel.chunked(lambda i: seen.__setitem__(i, seen[i] + 1), np.empty((7, 2)), 10**9)
@@ -65,6 +68,9 @@ def test_arrays_split_by_their_rows_and_device_arrays_run_whole(threads):
         calls.clear()
         parallel.chunked(calls.append, x, 10**9)
         assert calls == [...]
+        monkeypatch.setattr(im2col, "BLOCK_BYTES", 1)  # one sample per block on the CPU
+        blocks = [b for b, _ in im2col.column_blocks(x, ..., (3, 3), (1, 1), (0, 0), (1, 1))]
+        assert blocks == [slice(0, 6)]  # on a device, one block
 
 
 def test_thread_count_is_checked():
