@@ -214,12 +214,12 @@ def chunked(work: Callable[[Any], None], rows: Any, elements: int) -> None:
     over the device, and CuPy's current device is per thread.
     """
     global _pool, _split_at
-    if not isinstance(rows, int):
+    if not isinstance(rows, (int, np.integer)):
         if type(rows) is not np.ndarray:
             work(...)
             return
         rows = len(rows) if rows.ndim else 1
-    threads = min(_threads, rows)
+    threads = min(_threads, int(rows))
     # NOTE: work split from inside a chunk runs there: a pool thread waiting on the pool could
     # wait for itself
     if threads < 2 or elements < MIN_ELEMENTS or getattr(_worker, "busy", False):

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .core import Function, Variable, as_variable
-from .devices import array_module, as_array, is_array, to_device, to_numpy
+from .devices import array_module, as_array, device_of, is_array, to_device, to_numpy
 from .errors import OpIndexError, ShapeError
 from .reduce import broadcast_to, normalize_axis
 
@@ -80,8 +80,7 @@ class GetItemGrad(Function):
         else:
             xp = array_module(grad)
             if xp is not np:  # CuPy scatters only with indices on its device
-                parts = index if isinstance(index, tuple) else (index,)
-                index = tuple(xp.asarray(i) if isinstance(i, np.ndarray) else i for i in parts)
+                index = _index_on(index, device_of(grad))
             xp.add.at(out, index, grad)  # not np.add.at: CuPy's arrays refuse its tuple index
         return out
 
@@ -181,13 +180,18 @@ def transpose(x: Any, axes: Sequence[int] | None = None) -> Variable:
     return Transpose()(x, axes=None if axes is None else tuple(axes))
 
 
+def _index_on(index: Any, device: Any) -> Any:
+    """``index`` with its NumPy arrays moved to ``device``."""
+    def move(i: Any) -> Any:
+        return to_device(i, device) if type(i) is np.ndarray else i
+    return tuple(move(i) for i in index) if isinstance(index, tuple) else move(index)
+
+
 def getitem(x: Any, index: Any) -> Variable:
     index = _normalize_index(index)
     if isinstance(x, Variable) and type(x._data) is not np.ndarray:
         # index arrays go where x is (CuPy takes NumPy ones; an explicit move says so)
-        index = tuple(to_device(i, x.device) if type(i) is np.ndarray else i for i in index) \
-            if isinstance(index, tuple) else \
-            to_device(index, x.device) if type(index) is np.ndarray else index
+        index = _index_on(index, x.device)
     return GetItem()(x, index=index)
 
 

@@ -73,6 +73,11 @@ def use_device(parser: argparse.ArgumentParser, device: str) -> str:
     return device
 
 
+def device_of(model: nn.Module) -> ag.Device:
+    """Where ``model``'s parameters are."""
+    return next(iter(model.parameters())).device
+
+
 def seed_all(seed: int) -> np.random.Generator:
     """Seed ``nn``'s generator (initialisers, dropout) and return a generator for the script."""
     nn.manual_seed(seed)

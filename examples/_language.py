@@ -48,18 +48,13 @@ def detach(state: Any) -> Any:
     return state.detach()
 
 
-def device_of(model: nn.Module) -> ag.Device:
-    """Where ``model``'s parameters are."""
-    return next(iter(model.parameters())).device
-
-
 def perplexity(model: nn.Module, ids: np.ndarray, steps: int, batch: int = 10) -> float:
     """exp of the mean cross-entropy of predicting each next word of ``ids``, the windows on
     the model's device."""
     model.eval()
     total, count, state = 0.0, 0, None
     with ag.no_grad():
-        for x, t in nn.data.BPTTLoader(ids, batch, steps).to(device_of(model)):
+        for x, t in nn.data.BPTTLoader(ids, batch, steps).to(_common.device_of(model)):
             logits, state = model(x, state)
             # summed where the model is, in float64 as a Python float would: one copy back
             total = total + F.cross_entropy(logits.reshape(-1, logits.shape[-1]), t.reshape(-1),

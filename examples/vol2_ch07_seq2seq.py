@@ -35,8 +35,7 @@ BATCH, MAX_GRAD = 128, 5.0
 
 def answers(model: Any, x: np.ndarray, start_id: int, length: int) -> np.ndarray:
     """``model.generate`` on the model's device, the ids back on the host."""
-    device = next(iter(model.parameters())).device
-    return to_numpy(model.generate(to_device(x, device), start_id, length))
+    return to_numpy(model.generate(to_device(x, _common.device_of(model)), start_id, length))
 
 
 def exact_match(model: Any, x: np.ndarray, t: np.ndarray) -> float:
@@ -52,7 +51,7 @@ def fit(model: Any, train: Any, test: Any, epochs: int, seed: int, show_progress
         max_steps: int | None = None, label: str = "") -> tuple[list[float], list[float]]:
     """Teacher-forced training on the model's device (each batch copied there); the loss and
     the held-out exact match of each epoch."""
-    device = next(iter(model.parameters())).device
+    device = _common.device_of(model)
     opt = optim.Adam(model.parameters(), lr=0.001)
     (x, t), (xt, tt) = train.arrays, test.arrays
     rng = np.random.default_rng(seed)
